@@ -1,0 +1,64 @@
+import { ApplicationFailure } from '@temporalio/common';
+import type { ActionActivityInput, OutputOutcome } from '../workflows/types.ts';
+import { findOutput } from './registry.ts';
+import type { ActionResult, Artifact, Deps } from './types.ts';
+
+/** Artifact text kept in history when no output stores it (Talon puts it in notifications). */
+const INLINE_OUTPUT_LIMIT = 16 * 1024;
+
+function failure(target: string, error: string): OutputOutcome {
+  return { target, status: 'failure', objects: {}, error };
+}
+
+/**
+ * Stores the artifact with the configured output, inside the action's activity, so the bytes
+ * never enter workflow history. Transient store errors are thrown (the activity retries); a
+ * permanent one becomes a failed outcome, so the action that did run is not run again.
+ */
+export async function storeOutput(input: ActionActivityInput, result: ActionResult, deps: Deps): Promise<OutputOutcome | undefined> {
+  const spec = input.output;
+  const stage = input.outputMode === 'required' || (input.outputMode === 'allowed' && spec !== undefined && result.artifact !== undefined);
+  if (!stage) return undefined;
+  if (!spec) return failure('n/a', 'an output is required');
+  const descriptor = findOutput(spec.target);
+  if (!descriptor) return failure(spec.target, `unknown output target '${spec.target}'`);
+  const artifact = result.artifact;
+  if (!artifact || (Buffer.isBuffer(artifact.body) && artifact.body.length === 0)) return failure(spec.target, 'empty output');
+  try {
+    const parameters = descriptor.params.parse(spec.parameters);
+    await descriptor.checks?.(parameters, deps);
+    const stored = await descriptor.store({ parameters, artifact, objects: result.objects, event: input.event }, deps);
+    return {
+      target: spec.target,
+      status: 'success',
+      result: stored.result,
+      objects: stored.objects,
+      artifact: { location: stored.location, size: stored.size, sha256: stored.sha256 },
+    };
+  } catch (error) {
+    if (error instanceof ApplicationFailure && !error.nonRetryable) throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    return failure(spec.target, message);
+  }
+}
+
+/** The artifact as (truncated) text, for an action without an output stage. */
+export async function inlineOutput(artifact: Artifact | undefined): Promise<string | undefined> {
+  if (!artifact) return undefined;
+  let data: Buffer;
+  if (Buffer.isBuffer(artifact.body)) data = artifact.body;
+  else {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of artifact.body) {
+      chunks.push(Buffer.from(chunk));
+      size += chunk.length;
+      if (size > INLINE_OUTPUT_LIMIT) break;
+    }
+    artifact.body.destroy();
+    data = Buffer.concat(chunks);
+  }
+  if (data.length === 0) return undefined;
+  const text = data.subarray(0, INLINE_OUTPUT_LIMIT).toString('utf8');
+  return data.length > INLINE_OUTPUT_LIMIT ? `${text}… (truncated)` : text;
+}

@@ -1,0 +1,74 @@
+import { constants } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { z } from 'zod';
+import { permanent } from '../errors.ts';
+import { expand } from '../template.ts';
+import type { OutputDescriptor } from '../types.ts';
+import { artifactKey } from './key.ts';
+import { measured } from './stream.ts';
+
+const params = z
+  .object({
+    /** Folder on the worker's disk; `${VAR}` is expanded from the worker's environment. */
+    destination: z.string().min(1),
+  })
+  .strict();
+
+type LocalFileParams = z.infer<typeof params>;
+
+function folder(destination: string): string {
+  // Expanded for the check and the write alike (the reference expands only in the check).
+  const vars = Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined));
+  return expand(destination, vars).replace(/\/$/, '');
+}
+
+async function checkFolder(destination: string): Promise<string> {
+  const dir = folder(destination);
+  const info = await stat(dir).catch(() => undefined);
+  if (!info?.isDirectory()) throw permanent('OutputCheckFailed', `folder '${dir}' does not exist`);
+  return dir;
+}
+
+/** Opens `<dir>/<key>` exclusively; a name taken in the same second gets `_1`, `_2`… instead of overwriting. */
+async function createUnique(dir: string, key: string) {
+  for (let n = 0; ; n++) {
+    const path = join(dir, n === 0 ? key : `${key}_${n}`);
+    try {
+      return { path, handle: await open(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600) };
+    } catch (error) {
+      if (!(error instanceof Error && 'code' in error && error.code === 'EEXIST')) throw error;
+    }
+  }
+}
+
+/** `local:file`: writes the artifact into a folder of the worker's filesystem, mode 0600. */
+export const localFile: OutputDescriptor<LocalFileParams> = {
+  name: 'local:file',
+  category: 'local',
+  description: "Store the artifact as a file in a folder of the worker's filesystem",
+  params,
+  permissions: {},
+  example: `output:
+  target: local:file
+  parameters:
+    destination: /var/lib/talon/artifacts
+`,
+  async checks(parameters) {
+    await checkFolder(parameters.destination);
+  },
+  async store({ parameters, artifact, objects, event }) {
+    const dir = await checkFolder(parameters.destination);
+    const { path, handle } = await createUnique(dir, artifactKey(objects, event.hostname, artifact.name));
+    const { stream, measure } = measured(artifact);
+    await pipeline(stream, handle.createWriteStream());
+    return {
+      result: `the file '${artifact.name.split('/').pop()}' has been copied to '${path}'`,
+      objects: { file: artifact.name, destination: path },
+      location: `file://${path}`,
+      size: measure.size,
+      sha256: measure.digest(),
+    };
+  },
+};

@@ -1,0 +1,27 @@
+import { createHash } from 'node:crypto';
+import { Readable, Transform } from 'node:stream';
+import type { Artifact } from '../types.ts';
+
+/** A pass-through that measures what flows to the store: size and SHA-256 without buffering. */
+export class Measure extends Transform {
+  private readonly hash = createHash('sha256');
+  size = 0;
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null, data?: Buffer) => void): void {
+    this.hash.update(chunk);
+    this.size += chunk.length;
+    callback(null, chunk);
+  }
+
+  digest(): string {
+    return this.hash.digest('hex');
+  }
+}
+
+/** The artifact body as a stream piped through a Measure. */
+export function measured(artifact: Artifact): { stream: Readable; measure: Measure } {
+  const source = Buffer.isBuffer(artifact.body) ? Readable.from([artifact.body]) : artifact.body;
+  const measure = new Measure();
+  source.on('error', (error) => measure.destroy(error));
+  return { stream: source.pipe(measure), measure };
+}

@@ -1,0 +1,26 @@
+import type { RuleCatalog } from '../src/rules/catalog.ts';
+import { httpRequest } from './http/request.ts';
+import { webhook } from './notifiers/webhook.ts';
+import { localFile } from './outputs/local-file.ts';
+import type { ActionnerDescriptor, NotifierDescriptor, OutputDescriptor } from './types.ts';
+
+// The registry is a plain list: names, docs, validation and activity registration all derive from it.
+export const actionners: readonly ActionnerDescriptor[] = [httpRequest];
+export const outputs: readonly OutputDescriptor[] = [localFile];
+export const notifiers: readonly NotifierDescriptor[] = [webhook];
+
+export function findActionner(name: string) {
+  return actionners.find((a) => a.name === name);
+}
+export function findOutput(name: string) {
+  return outputs.find((o) => o.name === name);
+}
+export function findNotifier(name: string) {
+  return notifiers.find((n) => n.name === name);
+}
+
+export const catalog: RuleCatalog = {
+  actionner: (name) => findActionner(name),
+  output: (name) => findOutput(name),
+  hasNotifier: (name) => findNotifier(name) !== undefined,
+};

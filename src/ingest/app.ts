@@ -1,0 +1,102 @@
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { decodeEvent } from '../events/decode.ts';
+import { workflowIdFor } from '../events/id.ts';
+import type { Logger } from '../log.ts';
+import type { Metrics } from '../metrics/metrics.ts';
+import { planRules } from '../plan/build.ts';
+import type { RuleSet } from '../rules/index.ts';
+import { startSearchAttributes } from './search-attributes.ts';
+import { TemporalUnavailableError, type WorkflowStarter } from './starter.ts';
+
+export interface IngestDeps {
+  /** The rules in force now; a reload swaps what this returns. */
+  rules: () => RuleSet;
+  starter: WorkflowStarter;
+  metrics: Metrics;
+  log: Logger;
+  /** @default 1048576 */
+  maxBodyBytes?: number;
+  /** @default 5 */
+  dedupWindowSeconds?: number;
+  defaultNotifiers?: readonly string[];
+  printAllEvents?: boolean;
+  /** Seconds a sender should wait when Temporal is unreachable. @default 5 */
+  retryAfterSeconds?: number;
+}
+
+/**
+ * The ingest endpoint: POST an alert (any path but the reserved ones, as Talon) → decode → match →
+ * start one workflow. It answers only once Temporal has accepted the start, so a 200 is durable.
+ */
+export function createApp(deps: IngestDeps): Hono {
+  const app = new Hono();
+  const maxBodyBytes = deps.maxBodyBytes ?? 1024 * 1024;
+
+  app.all('/healthz', async (c) => {
+    const ok = await deps.starter.healthy();
+    return c.json({ status: ok ? 'ok' : 'unavailable', temporal: ok ? 'reachable' : 'unreachable' }, ok ? 200 : 503);
+  });
+  app.all('/metrics', async (c) => c.text(await deps.metrics.registry.metrics(), 200, { 'content-type': deps.metrics.registry.contentType }));
+
+  app.on(['GET', 'HEAD', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'], '*', (c) =>
+    c.json({ error: `method ${c.req.method} not allowed: send alerts with POST` }, 405, { allow: 'POST' }),
+  );
+
+  app.post(
+    '*',
+    bodyLimit({
+      maxSize: maxBodyBytes,
+      onError: (c) => {
+        deps.metrics.errors.inc({ kind: 'body_too_large' });
+        return c.json({ error: `request body larger than ${maxBodyBytes} bytes` }, 413);
+      },
+    }),
+    async (c) => {
+      const received = performance.now();
+      const decoded = decodeEvent(await c.req.text());
+      if (!decoded.ok) {
+        deps.metrics.errors.inc({ kind: 'bad_event' });
+        return c.json({ error: decoded.error }, 400);
+      }
+      const event = decoded.event;
+      deps.metrics.events.inc({ event: event.rule, priority: event.priority, source: event.source });
+      if (deps.printAllEvents) deps.log.info({ rule: event.rule, priority: event.priority, source: event.source, output: event.output }, 'event');
+      const matched = deps.rules().match(event);
+      if (matched.length === 0) {
+        deps.metrics.ignored.inc();
+        return c.json({ status: 'ignored' });
+      }
+      for (const rule of matched) deps.metrics.matches.inc({ rule: rule.name, event: event.rule, priority: event.priority, source: event.source });
+      const rules = planRules(matched, deps.defaultNotifiers ?? []);
+      const workflowId = workflowIdFor(event);
+      try {
+        const outcome = await deps.starter.start(
+          workflowId,
+          { event, rules, dedupWindowSeconds: deps.dedupWindowSeconds ?? 5 },
+          startSearchAttributes(event, rules),
+        );
+        if (outcome.status === 'duplicate') {
+          deps.metrics.duplicates.inc();
+          return c.json({ status: 'duplicate', workflowId, runId: outcome.runId });
+        }
+        deps.metrics.started.inc();
+        deps.metrics.startLatency.observe((performance.now() - received) / 1000);
+        deps.log.info({ workflowId, rule: event.rule, rules: matched.map((r) => r.name) }, 'match');
+        return c.json({ status: 'started', workflowId, runId: outcome.runId, rules: matched.map((r) => r.name) });
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        if (error instanceof TemporalUnavailableError) {
+          deps.metrics.errors.inc({ kind: 'temporal_unavailable' });
+          deps.log.error({ workflowId, error: message }, 'temporal unavailable');
+          return c.json({ error: `Temporal is unreachable: ${message}` }, 503, { 'retry-after': String(deps.retryAfterSeconds ?? 5) });
+        }
+        deps.metrics.errors.inc({ kind: 'start_failed' });
+        deps.log.error({ workflowId, error: message }, 'workflow start failed');
+        return c.json({ error: `could not start the workflow: ${message}` }, 500);
+      }
+    },
+  );
+  return app;
+}
+

@@ -1,0 +1,65 @@
+import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import type { SearchAttributePair } from '@temporalio/common';
+import type { PlaybookInput } from '../../workflows/types.ts';
+
+export type StartOutcome = { status: 'started' | 'duplicate'; workflowId: string; runId: string };
+
+/** Starts playbook workflows; injected into the ingest app so unit tests need no server. */
+export interface WorkflowStarter {
+  start(workflowId: string, input: PlaybookInput, searchAttributes: SearchAttributePair[]): Promise<StartOutcome>;
+  /** Whether Temporal answers. */
+  healthy(): Promise<boolean>;
+}
+
+/** Temporal refused or could not be reached: the sender should retry later. */
+export class TemporalUnavailableError extends Error {}
+
+/** gRPC UNAVAILABLE (14) and DEADLINE_EXCEEDED (4): the server is down or unreachable. */
+function isUnavailable(error: unknown): boolean {
+  for (let e: unknown = error; e instanceof Error; e = e.cause) {
+    if ('code' in e && (e.code === 14 || e.code === 4)) return true;
+    if (/unavailable|deadline|ECONNREFUSED|connect/i.test(e.message)) return true;
+  }
+  return false;
+}
+
+/**
+ * The real starter. Deduplication is Temporal's: a running workflow with the same ID rejects the
+ * start (conflict policy FAIL), a closed one lets a new run start (reuse policy ALLOW_DUPLICATE), so
+ * it holds across any number of ingest replicas.
+ */
+export function temporalStarter(client: Client, taskQueue: string, timeoutMs = 5000): WorkflowStarter {
+  return {
+    async start(workflowId, input, searchAttributes) {
+      try {
+        const handle = await client.withDeadline(Date.now() + timeoutMs, () =>
+          client.workflow.start('playbook', {
+            taskQueue,
+            workflowId,
+            args: [input],
+            workflowIdConflictPolicy: 'FAIL',
+            workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+            typedSearchAttributes: searchAttributes,
+            memo: { output: input.event.output, rule: input.event.rule, priority: input.event.priority },
+          }),
+        );
+        return { status: 'started', workflowId, runId: handle.firstExecutionRunId };
+      } catch (error) {
+        if (error instanceof WorkflowExecutionAlreadyStartedError) {
+          const description = await client.workflow.getHandle(workflowId).describe();
+          return { status: 'duplicate', workflowId, runId: description.runId };
+        }
+        if (isUnavailable(error)) throw new TemporalUnavailableError(error instanceof Error ? error.message : String(error));
+        throw error;
+      }
+    },
+    async healthy() {
+      try {
+        await client.withDeadline(Date.now() + 2000, () => client.workflowService.getSystemInfo({}));
+        return true;
+      } catch {
+        return false;
+      }
+    },
+  };
+}

@@ -1,0 +1,111 @@
+import type { Worker } from '@temporalio/worker';
+import type { Client } from '@temporalio/client';
+import { catalog } from '../../activities/registry.ts';
+import type { TalonConfig } from '../config/schema.ts';
+import { createApp } from '../ingest/app.ts';
+import { temporalStarter } from '../ingest/starter.ts';
+import type { Logger } from '../log.ts';
+import { Metrics } from '../metrics/metrics.ts';
+import { loadRules, watchRules, type RuleSet } from '../rules/index.ts';
+import { connectClient, connectWorker, ensureSearchAttributes } from '../temporal/connection.ts';
+import { startDevServer, type DevServer } from '../temporal/dev-server.ts';
+import { createWorker } from '../worker/worker.ts';
+import { listen, type RunningServer } from './ingest-server.ts';
+import { checkNotifierConfigs, notifiersInUse } from './notifier-config.ts';
+
+export interface RuntimeOptions {
+  config: TalonConfig;
+  log: Logger;
+  ingest: boolean;
+  worker: boolean;
+  /** Run the embedded dev server when `temporal.address` is unset (`talon start`). */
+  embed: boolean;
+}
+
+export interface Runtime {
+  readonly temporalAddress: string;
+  readonly uiUrl?: string;
+  readonly ingestUrl?: string;
+  /** Stop accepting, drain the worker, stop the embedded server. */
+  stop(): Promise<void>;
+}
+
+/** Thrown when start-up finds invalid rules or configuration; the message lists every problem. */
+export class StartupError extends Error {}
+
+async function loadValidRules(config: TalonConfig): Promise<RuleSet> {
+  const loaded = await loadRules(config.rules_files, catalog);
+  if (!loaded.ok) throw new StartupError(`invalid rules:\n${loaded.errors.map(String).join('\n')}`);
+  const errors = checkNotifierConfigs(config, notifiersInUse(config, loaded.ruleSet.rules));
+  if (errors.length > 0) throw new StartupError(`invalid notifier configuration:\n${errors.join('\n')}`);
+  return loaded.ruleSet;
+}
+
+/** Starts the roles asked for: `start` = all three, `serve` = ingest, `worker` = worker. */
+export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
+  const { config, log } = options;
+  const temporal = config.temporal;
+  let ruleSet = options.ingest ? await loadValidRules(config) : undefined;
+  const cleanups: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch((error) => log.error({ error: String(error) }, 'shutdown'));
+  };
+  try {
+    let devServer: DevServer | undefined;
+    if (options.embed && !temporal.address) {
+      const { port, ui_port, db_filename } = temporal.embedded;
+      devServer = await startDevServer({ port, uiPort: ui_port, dbFilename: db_filename, namespace: temporal.namespace, log });
+      cleanups.push(() => devServer!.stop());
+    }
+    const address = devServer?.address ?? temporal.address ?? `127.0.0.1:${temporal.embedded.port}`;
+    const metrics = new Metrics({ processMetrics: true });
+
+    let worker: Worker | undefined;
+    if (options.worker) {
+      const connection = await connectWorker(temporal, address);
+      cleanups.push(() => connection.close());
+      worker = await createWorker({ connection, namespace: temporal.namespace, taskQueue: temporal.task_queue, deps: { config, log, metrics } });
+      const running = worker.run();
+      cleanups.push(async () => {
+        worker!.shutdown();
+        await running;
+      });
+    }
+
+    let server: RunningServer | undefined;
+    if (options.ingest) {
+      const client: Client = await connectClient(temporal, address);
+      cleanups.push(() => client.connection.close());
+      if (!devServer) await ensureSearchAttributes(client, temporal.namespace);
+      const app = createApp({
+        rules: () => ruleSet!,
+        starter: temporalStarter(client, temporal.task_queue),
+        metrics,
+        log,
+        maxBodyBytes: config.max_body_bytes,
+        dedupWindowSeconds: config.deduplication.time_window_seconds,
+        defaultNotifiers: config.default_notifiers,
+        printAllEvents: config.print_all_events,
+      });
+      server = await listen(app, config.listen_address, config.listen_port);
+      cleanups.push(() => server!.close());
+      if (config.watch_rules) {
+        const watcher = watchRules(
+          config.rules_files,
+          catalog,
+          (next) => {
+            ruleSet = next;
+            log.info({ rules: next.rules.length }, 'rules reloaded');
+          },
+          (errors) => log.error({ errors: errors.map(String) }, 'rules reload refused, the previous rules stay in force'),
+        );
+        cleanups.push(async () => watcher.close());
+      }
+    }
+    log.info({ temporal: address, ui: devServer?.uiUrl, ingest: server?.url, taskQueue: temporal.task_queue }, 'talon started');
+    return { temporalAddress: address, uiUrl: devServer?.uiUrl, ingestUrl: server?.url, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

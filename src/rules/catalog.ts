@@ -1,0 +1,12 @@
+import type { z } from 'zod';
+
+/**
+ * What rule validation needs to know about actionners, outputs and notifiers (stage B). The
+ * registry in `activities/` provides it; the rules module never imports activities' code.
+ */
+export interface RuleCatalog {
+  actionner(name: string): { readonly params: z.ZodType; readonly needsOutput: boolean; readonly allowsOutput: boolean } | undefined;
+  output(name: string): { readonly params: z.ZodType } | undefined;
+  /** Whether a notifier of this name exists. */
+  hasNotifier(name: string): boolean;
+}

@@ -1,0 +1,53 @@
+import { readFileSync } from 'node:fs';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import type { TalonConfig } from '../config/schema.ts';
+import { SEARCH_ATTRIBUTES } from './search-attributes.ts';
+
+type TemporalConfig = TalonConfig['temporal'];
+
+/** Address, TLS and API key for both the client and the worker's native connection. */
+export function connectionOptions(temporal: TemporalConfig, address: string) {
+  const tls = temporal.tls;
+  const tlsOption =
+    tls.enabled || tls.ca_cert_path || tls.client_cert_path
+      ? {
+          serverNameOverride: tls.server_name,
+          serverRootCACertificate: tls.ca_cert_path ? readFileSync(tls.ca_cert_path) : undefined,
+          clientCertPair:
+            tls.client_cert_path && tls.client_key_path
+              ? { crt: readFileSync(tls.client_cert_path), key: readFileSync(tls.client_key_path) }
+              : undefined,
+        }
+      : undefined;
+  // Temporal Cloud API keys imply TLS.
+  return { address, tls: tlsOption ?? (temporal.api_key ? true : undefined), apiKey: temporal.api_key };
+}
+
+export async function connectClient(temporal: TemporalConfig, address: string): Promise<Client> {
+  const connection = await Connection.connect({ ...connectionOptions(temporal, address), connectTimeout: 5000 });
+  return new Client({ connection, namespace: temporal.namespace });
+}
+
+export async function connectWorker(temporal: TemporalConfig, address: string): Promise<NativeConnection> {
+  return NativeConnection.connect(connectionOptions(temporal, address));
+}
+
+/**
+ * Registers the playbook search attributes that the namespace lacks (a remote cluster; the embedded
+ * server gets them at start). Needs operator rights; without them, say what to register.
+ */
+export async function ensureSearchAttributes(client: Client, namespace: string): Promise<void> {
+  const operator = client.connection.operatorService;
+  const existing = await operator.listSearchAttributes({ namespace });
+  const known = new Set([...Object.keys(existing.customAttributes ?? {}), ...Object.keys(existing.systemAttributes ?? {})]);
+  const typeCode: Record<string, number> = { KEYWORD: 2, BOOL: 5, KEYWORD_LIST: 7 };
+  const missing = Object.values(SEARCH_ATTRIBUTES).filter((key) => !known.has(key.name));
+  if (missing.length === 0) return;
+  try {
+    await operator.addSearchAttributes({ namespace, searchAttributes: Object.fromEntries(missing.map((k) => [k.name, typeCode[k.type] ?? 2])) });
+  } catch (error) {
+    const names = missing.map((k) => `${k.name}=${k.type}`).join(', ');
+    throw new Error(`cannot register search attributes ${names} in namespace '${namespace}': ${error instanceof Error ? error.message : String(error)}`);
+  }
+}

@@ -1,0 +1,20 @@
+import { DefaultLogger, Runtime, type LogEntry } from '@temporalio/worker';
+import type { Logger } from '../log.ts';
+
+/**
+ * Routes the Temporal SDK's own logs (worker state, bundling) into our logger at warn level and
+ * above, unless debugging: at INFO it prints a dozen lines per worker start. Once per process.
+ */
+export function installTemporalLogger(log: Logger): void {
+  const level = log.level === 'debug' || log.level === 'trace' ? 'DEBUG' : 'WARN';
+  const forward = (entry: LogEntry) => {
+    const fields = { ...entry.meta, sdk: true };
+    const method = entry.level === 'ERROR' ? 'error' : entry.level === 'WARN' ? 'warn' : 'debug';
+    log[method](fields, entry.message);
+  };
+  try {
+    Runtime.install({ logger: new DefaultLogger(level, forward) });
+  } catch {
+    // A runtime is already installed (tests install their own); keep it.
+  }
+}

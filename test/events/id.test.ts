@@ -1,0 +1,31 @@
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { decodeEvent } from '../../src/events/decode.ts';
+import { workflowIdFor } from '../../src/events/id.ts';
+import type { FalcoEvent } from '../../src/events/types.ts';
+
+function decoded(payload: object): FalcoEvent {
+  const result = decodeEvent(JSON.stringify(payload));
+  if (!result.ok) throw new Error(result.error);
+  return result.event;
+}
+
+describe('workflowIdFor', () => {
+  it('is falco- and the sha256 hex of the stripped output', () => {
+    const event = decoded({ output: '12:34:56.123456789: Critical Shell', priority: 'Critical', rule: 'r' });
+    expect(workflowIdFor(event)).toBe(`falco-${createHash('sha256').update('Shell').digest('hex')}`);
+    expect(workflowIdFor(event)).toMatch(/^falco-[0-9a-f]{64}$/);
+  });
+
+  it('is the same for the same alert text raised at another time, host or rule', () => {
+    const a = decoded({ output: '12:34:56.123456789: Critical Shell', priority: 'Critical', rule: 'r1', hostname: 'a' });
+    const b = decoded({ output: '23:59:59.000000001: Warning Shell', priority: 'Warning', rule: 'r2', hostname: 'b', time: '2024-01-01T00:00:00Z' });
+    expect(workflowIdFor(a)).toBe(workflowIdFor(b));
+  });
+
+  it('differs when the alert text differs', () => {
+    const a = decoded({ output: 'Shell (pod=a)', priority: 'Critical', rule: 'r' });
+    const b = decoded({ output: 'Shell (pod=b)', priority: 'Critical', rule: 'r' });
+    expect(workflowIdFor(a)).not.toBe(workflowIdFor(b));
+  });
+});

@@ -1,0 +1,85 @@
+import type { Client } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../src/ingest/app.ts';
+import { temporalStarter } from '../../src/ingest/starter.ts';
+import { silentLogger } from '../../src/log.ts';
+import { Metrics } from '../../src/metrics/metrics.ts';
+import type { RuleSet } from '../../src/rules/index.ts';
+import { HttpTarget } from '../support/http-target.ts';
+import { rulesFromYaml, startTestWorker, testClient, type TestWorker } from '../support/temporal.ts';
+
+// Deduplication is Temporal's workflow-ID uniqueness, exercised against the real dev server.
+
+let client: Client;
+let worker: TestWorker;
+let target: HttpTarget;
+let ruleSet: RuleSet;
+
+beforeAll(async () => {
+  target = await new HttpTarget().start();
+  target.route('/act', 200);
+  client = await testClient();
+  worker = await startTestWorker();
+  ruleSet = await rulesFromYaml(`- rule: shell
+  match: { rules: [Terminal shell in container] }
+  actions:
+    - action: call
+      actionner: http:request
+      parameters: { url: "${target.url}/act" }
+`);
+});
+
+afterAll(async () => {
+  await worker?.stop();
+  await client?.connection.close();
+  await target?.stop();
+});
+
+function ingest(windowSeconds: number) {
+  return createApp({ rules: () => ruleSet, starter: temporalStarter(client, worker.taskQueue), metrics: new Metrics(), log: silentLogger, dedupWindowSeconds: windowSeconds });
+}
+
+function alert(text: string) {
+  const body = JSON.stringify({ output: `12:00:00.000000000: Warning ${text}`, priority: 'Warning', rule: 'Terminal shell in container', output_fields: {} });
+  return { method: 'POST', body, headers: { 'content-type': 'application/json' } };
+}
+
+describe('deduplication by workflow ID', () => {
+  it('starts exactly one workflow for 200 concurrent identical alerts, answering 200 to every one', async () => {
+    const app = ingest(2);
+    const text = `dedup burst ${Date.now()}`;
+    const responses = await Promise.all(Array.from({ length: 200 }, () => app.request('/', alert(text))));
+    expect(responses.map((r) => r.status)).toEqual(Array(200).fill(200));
+    const bodies = await Promise.all(responses.map((r) => r.json()));
+    const started = bodies.filter((b) => b.status === 'started');
+    expect(started).toHaveLength(1);
+    expect(bodies.filter((b) => b.status === 'duplicate')).toHaveLength(199);
+    expect(new Set(bodies.map((b) => b.workflowId)).size).toBe(1);
+    expect(new Set(bodies.map((b) => b.runId))).toEqual(new Set([started[0].runId]));
+    const runs: string[] = [];
+    for await (const w of client.workflow.list({ query: `WorkflowId = '${started[0].workflowId}'` })) runs.push(w.runId);
+    expect(runs).toEqual([started[0].runId]);
+  });
+
+  it('treats the same alert as new once the window has passed and the run has closed', async () => {
+    const app = ingest(1);
+    const text = `dedup window ${Date.now()}`;
+    const first = await (await app.request('/', alert(text))).json();
+    expect(first.status).toBe('started');
+    const again = await (await app.request('/', alert(text))).json();
+    expect(again).toMatchObject({ status: 'duplicate', runId: first.runId });
+    await client.workflow.getHandle(first.workflowId, first.runId).result();
+    const later = await (await app.request('/', alert(text))).json();
+    expect(later.status).toBe('started');
+    expect(later.workflowId).toBe(first.workflowId);
+    expect(later.runId).not.toBe(first.runId);
+  });
+
+  it('keeps a fast playbook open for the whole window', async () => {
+    const app = ingest(3);
+    const started = await (await app.request('/', alert(`window hold ${Date.now()}`))).json();
+    const t0 = Date.now();
+    await client.workflow.getHandle(started.workflowId, started.runId).result();
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(2000);
+  });
+});

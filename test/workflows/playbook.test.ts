@@ -1,0 +1,145 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Client } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HttpTarget } from '../support/http-target.ts';
+import { runPlaybook, startTestWorker, testClient, testConfig, type TestWorker } from '../support/temporal.ts';
+
+// Every test here runs the real playbook workflow on a real Temporal dev server, with http:request
+// actions against a real loopback HTTP server that fails on purpose.
+
+let client: Client;
+let worker: TestWorker;
+let target: HttpTarget;
+
+beforeAll(async () => {
+  target = await new HttpTarget().start();
+  client = await testClient();
+  worker = await startTestWorker(testConfig({ notifiers: { webhook: { url: `${target.url}/notify` } } }));
+});
+
+afterAll(async () => {
+  await worker?.stop();
+  await client?.connection.close();
+  await target?.stop();
+});
+
+/** A rule whose actions call `paths` on the target, in order. */
+function rule(name: string, paths: string[], extra = '', actionExtra: Record<string, string> = {}): string {
+  const actions = paths
+    .map((p) => `    - action: call ${p}\n      actionner: http:request\n      parameters:\n        url: ${target.url}${p}\n${actionExtra[p] ?? ''}`)
+    .join('');
+  return `- rule: ${name}\n  match:\n    rules:\n      - Terminal shell in container\n${extra}  actions:\n${actions}`;
+}
+
+const retryFast = '      retry:\n        max_attempts: 4\n        initial_interval: 50ms\n        max_interval: 100ms\n';
+
+describe('playbook workflow on a real Temporal server', () => {
+  it('runs matched rules in order and stops after a rule with continue: false', async () => {
+    const paths = ['/order/a', '/order/b', '/order/c'];
+    for (const p of paths) target.route(p, 200);
+    const yaml = [rule('first', ['/order/a']), rule('second', ['/order/b'], '  continue: false\n'), rule('third', ['/order/c'])].join('\n');
+    const { report } = await runPlaybook(client, worker, yaml);
+    expect(report.rules.map((r) => r.rule)).toEqual(['first', 'second']);
+    expect(target.requestsTo('/order/a')).toHaveLength(1);
+    expect(target.requestsTo('/order/b')).toHaveLength(1);
+    expect(target.requestsTo('/order/c')).toHaveLength(0);
+    expect(report.outcome).toBe('succeeded');
+  });
+
+  it("continues to the next action by http:request's default, and stops at an action with continue: false", async () => {
+    for (const p of ['/cont/a', '/cont/b', '/cont/c', '/cont/d']) target.route(p, 200);
+    const { report: goesOn } = await runPlaybook(client, worker, rule('defaults', ['/cont/a', '/cont/b']));
+    expect(goesOn.rules[0]?.actions.map((a) => a.status)).toEqual(['success', 'success']);
+    const stop = { '/cont/c': '      continue: false\n' };
+    const { report: stops } = await runPlaybook(client, worker, rule('stops', ['/cont/c', '/cont/d'], '', stop));
+    expect(stops.rules[0]?.actions.map((a) => a.action)).toEqual(['call /cont/c']);
+    expect(target.requestsTo('/cont/d')).toHaveLength(0);
+  });
+
+  it('stops the rule on a failed action unless ignore_errors is true', async () => {
+    target.route('/err/fail', 404).route('/err/next', 200).route('/err/fail2', 404).route('/err/next2', 200);
+    const { report: stopped } = await runPlaybook(client, worker, rule('strict', ['/err/fail', '/err/next']));
+    expect(stopped.rules[0]?.actions.map((a) => a.status)).toEqual(['failure']);
+    expect(stopped.outcome).toBe('failed');
+    expect(target.requestsTo('/err/next')).toHaveLength(0);
+
+    const ignore = { '/err/fail2': '      ignore_errors: true\n' };
+    const { report: ignored } = await runPlaybook(client, worker, rule('lenient', ['/err/fail2', '/err/next2'], '', ignore));
+    expect(ignored.rules[0]?.actions.map((a) => [a.status, a.errorIgnored ?? false])).toEqual([
+      ['failure', true],
+      ['success', false],
+    ]);
+    expect(ignored.outcome).toBe('succeeded');
+    expect(target.requestsTo('/err/next2')).toHaveLength(1);
+  });
+
+  it('runs no activity in dry_run and reports what would have run', async () => {
+    target.route('/dry', 200);
+    const { report } = await runPlaybook(client, worker, rule('dry', ['/dry', '/dry'], '  dry_run: true\n'));
+    expect(report.outcome).toBe('dry_run');
+    expect(report.rules[0]?.actions.map((a) => [a.status, a.result])).toEqual([
+      ['dry_run', 'no action, dry-run is enabled'],
+      ['dry_run', 'no action, dry-run is enabled'],
+    ]);
+    expect(target.requestsTo('/dry')).toHaveLength(0);
+  });
+
+  it('retries a transient failure (503) and reports the attempt count', async () => {
+    target.route('/flaky', 503, 503, 200);
+    const { report } = await runPlaybook(client, worker, rule('flaky', ['/flaky'], '', { '/flaky': retryFast }));
+    expect(report.rules[0]?.actions[0]).toMatchObject({ status: 'success', attempts: 3 });
+    expect(target.requestsTo('/flaky')).toHaveLength(3);
+  });
+
+  it('does not retry a permanent failure (4xx) and reports its error', async () => {
+    target.route('/forbidden', 403);
+    const { report } = await runPlaybook(client, worker, rule('forbidden', ['/forbidden'], '', { '/forbidden': retryFast }));
+    expect(report.rules[0]?.actions[0]).toMatchObject({ status: 'failure', attempts: 1, errorType: 'Http403' });
+    expect(report.rules[0]?.actions[0]?.error).toContain('access denied');
+    expect(target.requestsTo('/forbidden')).toHaveLength(1);
+  });
+
+  it('gives up after max_attempts of transient failures', async () => {
+    target.route('/down', 500);
+    const { report } = await runPlaybook(client, worker, rule('down', ['/down'], '', { '/down': retryFast }));
+    expect(report.rules[0]?.actions[0]).toMatchObject({ status: 'failure', attempts: 4, errorType: 'Http500' });
+    expect(target.requestsTo('/down')).toHaveLength(4);
+  });
+
+  it('stores an allowed output with local:file under <time>_<hostname>_<name>: the file holds the artifact, the report its size and sha256', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'talon-out-'));
+    const body = JSON.stringify({ ticket: 'INC-42' });
+    target.route('/artifact', { status: 200, body });
+    const output = `      output:\n        target: local:file\n        parameters:\n          destination: ${dir}\n`;
+    const { report } = await runPlaybook(client, worker, rule('artifact', ['/artifact'], '', { '/artifact': output }));
+    const stored = report.rules[0]?.actions[0]?.output;
+    expect(stored).toMatchObject({ target: 'local:file', status: 'success' });
+    const path = stored?.artifact?.location.replace('file://', '') ?? '';
+    expect(readFileSync(path, 'utf8')).toBe(body);
+    expect(stored?.artifact?.size).toBe(Buffer.byteLength(body));
+    expect(stored?.artifact?.sha256).toBe(createHash('sha256').update(body).digest('hex'));
+    expect(path).toMatch(/\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}Z_node-1_http-response$/);
+  });
+
+  it('fails the action when its output cannot be stored (missing folder), and says why', async () => {
+    target.route('/artifact2', 200);
+    const output = '      output:\n        target: local:file\n        parameters:\n          destination: /nonexistent/talon\n';
+    const { report } = await runPlaybook(client, worker, rule('artifact2', ['/artifact2'], '', { '/artifact2': output }));
+    expect(report.rules[0]?.actions[0]).toMatchObject({ status: 'failure', errorType: 'OutputFailed' });
+    expect(report.rules[0]?.actions[0]?.output).toMatchObject({ status: 'failure', error: "folder '/nonexistent/talon' does not exist" });
+    expect(report.outcome).toBe('failed');
+  });
+
+  it('puts the response body into the notification when no output is configured', async () => {
+    target.route('/inline', { status: 200, body: '{"inline":true}' });
+    const before = target.requestsTo('/notify').length;
+    target.route('/notify', 200);
+    await runPlaybook(client, worker, rule('inline', ['/inline'], '  notifiers:\n    - webhook\n'));
+    const notes = target.requestsTo('/notify').slice(before).map((r) => JSON.parse(r.body));
+    expect(notes).toHaveLength(1);
+    expect(notes[0]).toMatchObject({ message: 'action', status: 'success', output: '{"inline":true}' });
+  });
+});

@@ -1,0 +1,2 @@
+// The worker's workflow bundle entry point: deterministic code only.
+export { playbook, progressQuery } from './playbook.ts';

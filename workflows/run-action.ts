@@ -1,0 +1,72 @@
+import { ActivityFailure, ApplicationFailure, proxyActivities, TimeoutFailure } from '@temporalio/workflow';
+import type { ActionActivity } from '../activities/index.ts';
+import type { FalcoEvent } from '../src/events/types.ts';
+import { talonContext } from './context.ts';
+import type { ActionActivityResult, ActionReport, PlannedAction, PlannedRule } from './types.ts';
+
+function attemptOf(failure: ApplicationFailure): number | undefined {
+  const [details] = failure.details ?? [];
+  if (details && typeof details === 'object' && 'attempt' in details && typeof details.attempt === 'number') return details.attempt;
+  return undefined;
+}
+
+/** Error text, type and attempt count out of an activity failure. */
+function describeFailure(error: unknown, action: PlannedAction): { error: string; errorType: string; attempts: number } {
+  if (error instanceof ActivityFailure) {
+    const cause = error.cause;
+    if (cause instanceof ApplicationFailure) {
+      return { error: cause.message, errorType: cause.type ?? 'Error', attempts: attemptOf(cause) ?? action.retry.maximumAttempts };
+    }
+    if (cause instanceof TimeoutFailure) {
+      return { error: `timed out (${cause.timeoutType ?? 'timeout'}) after ${action.timeout}`, errorType: 'Timeout', attempts: action.retry.maximumAttempts };
+    }
+    return { error: cause?.message ?? error.message, errorType: cause?.name ?? 'Error', attempts: action.retry.maximumAttempts };
+  }
+  return { error: error instanceof Error ? error.message : String(error), errorType: 'Error', attempts: 1 };
+}
+
+/** Runs one action as the activity named after its actionner, with its retry policy and timeout. */
+export async function runAction(
+  event: FalcoEvent,
+  rule: PlannedRule,
+  action: PlannedAction,
+  idempotencyKey: string,
+): Promise<{ report: ActionReport; result?: ActionActivityResult }> {
+  const activities = proxyActivities<Record<string, ActionActivity>>({
+    startToCloseTimeout: action.timeout,
+    retry: { ...action.retry, nonRetryableErrorTypes: ['InvalidParameters'] },
+  });
+  const started = Date.now();
+  const base = { action: action.name, actionner: action.actionner };
+  try {
+    const activity = activities[action.actionner];
+    if (!activity) throw new Error(`unknown actionner '${action.actionner}'`);
+    const result = await activity({
+      event,
+      context: talonContext(rule, action),
+      rule: rule.name,
+      action: action.name,
+      actionner: action.actionner,
+      parameters: action.parameters,
+      additionalContexts: action.additionalContexts,
+      outputMode: action.outputMode,
+      output: action.output,
+      idempotencyKey,
+    });
+    const outputFailed = result.outputOutcome?.status === 'failure';
+    const report: ActionReport = {
+      ...base,
+      status: outputFailed ? 'failure' : result.status,
+      attempts: result.attempt,
+      durationMs: Date.now() - started,
+      result: result.result,
+      objects: result.objects,
+      output: result.outputOutcome,
+      ...(outputFailed ? { error: result.outputOutcome?.error, errorType: 'OutputFailed' } : {}),
+    };
+    return { report, result };
+  } catch (error) {
+    const failure = describeFailure(error, action);
+    return { report: { ...base, status: 'failure', durationMs: Date.now() - started, objects: {}, ...failure } };
+  }
+}
