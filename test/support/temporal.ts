@@ -17,7 +17,7 @@ import type { PlaybookInput, PlaybookReport } from '../../workflows/types.ts';
 
 // The Rust core logs every worker start/stop at INFO; tests only want warnings.
 try {
-  Runtime.install({ logger: new DefaultLogger('WARN') });
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
 } catch {
   // Already installed in this process.
 }

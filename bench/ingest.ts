@@ -1,0 +1,117 @@
+import type { Client } from '@temporalio/client';
+import type { Hono } from 'hono';
+import { decodeEvent } from '../src/events/decode.ts';
+import { createApp } from '../src/ingest/app.ts';
+import { startSearchAttributes } from '../src/ingest/search-attributes.ts';
+import { temporalStarter } from '../src/ingest/starter.ts';
+import { silentLogger } from '../src/log.ts';
+import { Metrics } from '../src/metrics/metrics.ts';
+import { planRules } from '../src/plan/build.ts';
+import { listen } from '../src/roles/ingest-server.ts';
+import type { RuleSet } from '../src/rules/index.ts';
+import type { PlaybookInput } from '../workflows/types.ts';
+import { alertBody } from './alerts.ts';
+import { runPool, type PoolResult } from './pool.ts';
+
+export type StartMode = 'http' | 'in-process' | 'raw';
+
+export interface ThroughputOptions {
+  client: Client;
+  ruleSet: RuleSet;
+  /** A queue no worker polls: only the start is measured, the workflows stay queued. */
+  taskQueue: string;
+  count: number;
+  concurrency: number;
+  /** Measured rounds; each mode runs `count / rounds` per round, alternating, so drift hits all alike. */
+  rounds: number;
+  warmup: number;
+}
+
+/** The real ingest app, as `talon serve` builds it, with the dedup window off. */
+export function benchApp(client: Client, taskQueue: string, ruleSet: RuleSet): Hono {
+  return createApp({ rules: () => ruleSet, starter: temporalStarter(client, taskQueue), metrics: new Metrics(), log: silentLogger, dedupWindowSeconds: 0 });
+}
+
+/**
+ * The started workflow's ID; throws unless the app answered 200 `started`, since a duplicate or an
+ * error would flatter the rate.
+ */
+export async function expectStarted(response: Response): Promise<string> {
+  const body: unknown = await response.json();
+  const field = (name: string) => (typeof body === 'object' && body !== null && name in body ? (body as Record<string, unknown>)[name] : undefined);
+  const workflowId = field('workflowId');
+  if (response.status !== 200 || field('status') !== 'started' || typeof workflowId !== 'string') {
+    throw new Error(`ingest answered ${response.status} ${JSON.stringify(body)}`);
+  }
+  return workflowId;
+}
+
+/** What the ingest app would hand to Temporal for alert `id`, built before the clock starts. */
+function prepareRawStart(ruleSet: RuleSet, id: string) {
+  const decoded = decodeEvent(alertBody(id));
+  if (!decoded.ok) throw new Error(decoded.error);
+  const event = decoded.event;
+  const rules = planRules(ruleSet.match(event), []);
+  const input: PlaybookInput = { event, rules, dedupWindowSeconds: 0 };
+  return { workflowId: `raw-${id}`, input, searchAttributes: startSearchAttributes(event, rules) };
+}
+
+/** A task per mode: index → one started workflow. */
+async function makeSenders(options: ThroughputOptions, url: string, app: Hono, tag: string, perRound: number) {
+  const post = { method: 'POST', headers: { 'content-type': 'application/json' } };
+  const rawInputs = Array.from({ length: perRound }, (_, i) => prepareRawStart(options.ruleSet, `${tag}-${i}`));
+  const senders: Record<StartMode, (i: number) => Promise<void>> = {
+    http: async (i) => {
+      await expectStarted(await fetch(`${url}/`, { ...post, body: alertBody(`http-${tag}-${i}`) }));
+    },
+    'in-process': async (i) => {
+      await expectStarted(await app.request('/', { ...post, body: alertBody(`app-${tag}-${i}`) }));
+    },
+    raw: async (i) => {
+      const { workflowId, input, searchAttributes } = rawInputs[i]!;
+      await options.client.workflow.start('playbook', {
+        taskQueue: options.taskQueue,
+        workflowId,
+        args: [input],
+        workflowIdConflictPolicy: 'FAIL',
+        workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+        typedSearchAttributes: searchAttributes,
+        memo: { output: input.event.output, rule: input.event.rule, priority: input.event.priority },
+      });
+    },
+  };
+  return senders;
+}
+
+const MODES: readonly StartMode[] = ['http', 'in-process', 'raw'];
+
+/**
+ * Workflow starts per second through the ingest app over real HTTP (`listen`), through the same app
+ * in process (`app.request()`), and with `client.workflow.start` directly, on one server and client.
+ */
+export async function measureThroughput(options: ThroughputOptions): Promise<Record<StartMode, PoolResult>> {
+  const app = benchApp(options.client, options.taskQueue, options.ruleSet);
+  const server = await listen(app, '127.0.0.1', 0);
+  const totals: Record<StartMode, { done: number; failed: number; elapsedMs: number }> = {
+    http: { done: 0, failed: 0, elapsedMs: 0 },
+    'in-process': { done: 0, failed: 0, elapsedMs: 0 },
+    raw: { done: 0, failed: 0, elapsedMs: 0 },
+  };
+  try {
+    const warm = await makeSenders(options, server.url, app, 'warm', options.warmup);
+    for (const mode of MODES) await runPool(options.warmup, options.concurrency, warm[mode]);
+    const perRound = Math.ceil(options.count / options.rounds);
+    for (let round = 0; round < options.rounds; round++) {
+      const senders = await makeSenders(options, server.url, app, `r${round}`, perRound);
+      for (const mode of MODES) {
+        const result = await runPool(perRound, options.concurrency, senders[mode]);
+        totals[mode].done += result.done;
+        totals[mode].failed += result.failed;
+        totals[mode].elapsedMs += result.elapsedMs;
+      }
+    }
+  } finally {
+    await server.close();
+  }
+  return totals;
+}

@@ -1,0 +1,118 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runTalon } from '../support/cli.ts';
+
+function file(name: string, text: string): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'talon-cli-')), name);
+  writeFileSync(path, text);
+  return path;
+}
+
+const event = JSON.stringify({
+  output: '10:20:30.123456789: Notice Unexpected connection (fd.sport=4444)',
+  priority: 'Notice',
+  rule: 'Unexpected outbound connection destination',
+  tags: ['network', 'mitre_command_and_control'],
+  output_fields: { 'fd.sport': 4444.0, 'fd.sip': '10.0.0.9' },
+});
+
+describe('talon CLI', () => {
+  it('`rules check` passes on the shipped playbooks and examples', async () => {
+    const result = await runTalon(['-c', 'playbooks/examples/config.yaml', 'rules', 'check']);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/rules file valid/);
+    expect((await runTalon(['rules', 'check', '-r', 'playbooks/rules.yaml'])).code).toBe(0);
+  });
+
+  it('`rules check` exits 1 listing every error with file and line', async () => {
+    const broken = file(
+      'broken.yaml',
+      `- rule: one
+  continue: maybe
+  actions:
+    - action: a
+      actionner: http:request
+      parameters: { url: "ftp://nope" }
+- rule: two
+  match: { priority: Info }
+  actions:
+    - action: b
+      actionner: nope:nope
+`,
+    );
+    const result = await runTalon(['rules', 'check', '-r', broken]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`${broken}:2:`);
+    expect(result.stderr).toContain("'continue' setting can be 'true' or 'false' only");
+    expect(result.stderr).toContain("incorrect priority 'Info'");
+    expect(result.stderr).toContain("unknown actionner 'nope:nope'");
+    expect(result.stderr).toMatch(/invalid rules/);
+  });
+
+  it('`rules check` catches a notifier without configuration', async () => {
+    const rules = file('n.yaml', `- rule: r\n  notifiers: [webhook]\n  actions:\n    - action: a\n      actionner: http:request\n      parameters: { url: "http://x.example" }\n`);
+    const result = await runTalon(['rules', 'check', '-r', rules]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("notifiers.webhook: missing configuration for notifier 'webhook'");
+  });
+
+  it('`rules print` prints the merged rules as YAML', async () => {
+    const result = await runTalon(['rules', 'print', '-r', 'playbooks/examples/merging.yaml']);
+    expect(result.code).toBe(0);
+    expect(result.stdout.startsWith('---\n')).toBe(true);
+    expect(result.stdout).toContain('- rule: Suspicious outbound connection');
+    expect(result.stdout).toContain('X-Severity: high');
+  });
+
+  it('`rules match` prints the rules and actions an event would run, from a file or stdin', async () => {
+    const args = ['-c', 'playbooks/examples/config.yaml', 'rules', 'match'];
+    const fromFile = await runTalon([...args, '--event', file('event.json', event)]);
+    expect(fromFile.stderr).toBe('');
+    const fromStdin = await runTalon(args, { input: event });
+    expect(fromStdin.stdout).toBe(fromFile.stdout);
+    const parsed = JSON.parse(fromFile.stdout);
+    expect(parsed.workflowId).toMatch(/^falco-[0-9a-f]{64}$/);
+    expect(parsed.rules).toEqual([
+      expect.objectContaining({
+        rule: 'Suspicious outbound connection',
+        dry_run: true,
+        continue: true,
+        actions: [
+          expect.objectContaining({ action: 'Notify the SOC', actionner: 'http:request', continue: true, ignore_errors: false, output: { target: 'local:file', parameters: { destination: '/tmp' } } }),
+          expect.objectContaining({ action: 'Call the firewall', continue: false, output: null }),
+        ],
+      }),
+    ]);
+  });
+
+  it('`rules match` exits 1 on an invalid event', async () => {
+    const result = await runTalon(['rules', 'match', '-r', 'playbooks/rules.yaml'], { input: '{"output": 1}' });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/invalid event: .*output/);
+  });
+
+  it('lists actionners, outputs and notifiers from their descriptors', async () => {
+    const actionners = await runTalon(['actionners', 'list']);
+    expect(actionners.stdout).toContain('--- http:request ---');
+    expect(actionners.stdout).toContain('url: string (required)');
+    expect(actionners.stdout).toMatch(/method: '?GET \| POST \| PUT \| PATCH \| DELETE \| HEAD \(default: "POST"\)/);
+    expect((await runTalon(['outputs', 'list'])).stdout).toContain('--- local:file ---');
+    expect((await runTalon(['notifiers', 'list'])).stdout).toContain('--- webhook ---');
+  });
+
+  it('`version` prints the version', async () => {
+    const result = await runTalon(['version']);
+    expect(result.stdout).toMatch(/^Version:\s+\d+\.\d+\.\d+/m);
+  });
+
+  it('refuses an invalid configuration naming the key', async () => {
+    const config = file('c.yaml', 'listen_port: lots\ntemporal:\n  adress: x\n');
+    const result = await runTalon(['-c', config, 'rules', 'check']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('listen_port');
+    expect(result.stderr).toContain('temporal.adress');
+  });
+});

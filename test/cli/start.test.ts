@@ -1,0 +1,45 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Connection } from '@temporalio/client';
+import { describe, expect, it } from 'vitest';
+import { freePort } from '../../src/temporal/dev-server.ts';
+import { spawnTalon } from '../support/cli.ts';
+
+describe('talon start (all-in-one)', () => {
+  it('embeds a Temporal dev server with UI and SQLite, runs worker and ingest, and shuts down on SIGTERM', async () => {
+    const [grpc, ui, http] = [await freePort(), await freePort(), await freePort()];
+    const db = join(mkdtempSync(join(tmpdir(), 'talon-start-')), 'temporal.db');
+    const talon = spawnTalon(['start', '-r', 'playbooks/rules.yaml'], {
+      TEMPORAL_ADDRESS: '',
+      TEMPORAL_EMBEDDED_PORT: String(grpc),
+      TEMPORAL_EMBEDDED_UI_PORT: String(ui),
+      TEMPORAL_EMBEDDED_DB_FILENAME: db,
+      LISTEN_ADDRESS: '127.0.0.1',
+      LISTEN_PORT: String(http),
+    });
+    try {
+      await talon.waitFor(/Ingest endpoint: /, 90_000);
+      expect(talon.output()).toContain(`Temporal UI:     http://127.0.0.1:${ui}`);
+      expect((await fetch(`http://127.0.0.1:${http}/healthz`)).status).toBe(200);
+      expect((await fetch(`http://127.0.0.1:${ui}/`)).status).toBe(200);
+
+      const alert = { output: 'A shell was spawned in a container (user=root)', priority: 'Warning', rule: 'Terminal shell in container', output_fields: { 'k8s.ns.name': 'prod', 'k8s.pod.name': 'web' } };
+      const response = await fetch(`http://127.0.0.1:${http}/`, { method: 'POST', body: JSON.stringify(alert) });
+      const body = await response.json();
+      expect(body).toMatchObject({ status: 'started', rules: ['Terminal shell in a production container'] });
+
+      const connection = await Connection.connect({ address: `127.0.0.1:${grpc}` });
+      const { Client } = await import('@temporalio/client');
+      const client = new Client({ connection });
+      const report = await client.workflow.getHandle(body.workflowId).result();
+      expect(report.outcome).toBe('dry_run');
+      await connection.close();
+    } finally {
+      const code = await talon.kill('SIGTERM');
+      expect(code).toBe(0);
+    }
+    // The embedded server stopped with it.
+    await expect(Connection.connect({ address: `127.0.0.1:${grpc}`, connectTimeout: 1000 })).rejects.toThrow();
+  });
+});
