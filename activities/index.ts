@@ -38,10 +38,12 @@ function actionActivity(descriptor: ActionnerDescriptor, deps: Deps): ActionActi
       const outputOutcome = await storeOutput(input, result, { ...deps, log });
       const output = outputOutcome ? undefined : await inlineOutput(result.artifact);
       log.info({ status: result.status, result: result.result, output_target: outputOutcome?.target }, 'action');
+      deps.metrics?.actions.inc({ rule: input.rule, action: input.action, actionner: input.actionner, status: result.status });
       return { status: result.status, result: result.result, objects: result.objects, output, outputOutcome, attempt };
     } catch (error) {
       const failure = toFailure(error, attempt);
       log.warn({ status: 'failure', error: failure.message, retryable: !failure.nonRetryable }, 'action');
+      deps.metrics?.actions.inc({ rule: input.rule, action: input.action, actionner: input.actionner, status: 'failure' });
       throw failure;
     }
   };
@@ -56,7 +58,9 @@ function notifierActivity(descriptor: NotifierDescriptor, deps: Deps): NotifierA
     try {
       await descriptor.send(report, parsed.data, deps);
       deps.log.info({ notifier: descriptor.name, stage: report.message, rule: report.rule, action: report.action, status: 'success' }, 'notification');
+      deps.metrics?.notifications.inc({ notifier: descriptor.name, status: 'success' });
     } catch (error) {
+      deps.metrics?.notifications.inc({ notifier: descriptor.name, status: 'failure' });
       throw toFailure(error, Context.current().info.attempt);
     }
   };

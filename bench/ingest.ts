@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { Hono } from 'hono';
+import { z } from 'zod';
 import { decodeEvent } from '../src/events/decode.ts';
 import { createApp } from '../src/ingest/app.ts';
 import { startSearchAttributes } from '../src/ingest/search-attributes.ts';
@@ -32,18 +33,17 @@ export function benchApp(client: Client, taskQueue: string, ruleSet: RuleSet): H
   return createApp({ rules: () => ruleSet, starter: temporalStarter(client, taskQueue), metrics: new Metrics(), log: silentLogger, dedupWindowSeconds: 0 });
 }
 
+const startedReply = z.object({ status: z.literal('started'), workflowId: z.string() });
+
 /**
  * The started workflow's ID; throws unless the app answered 200 `started`, since a duplicate or an
  * error would flatter the rate.
  */
 export async function expectStarted(response: Response): Promise<string> {
   const body: unknown = await response.json();
-  const field = (name: string) => (typeof body === 'object' && body !== null && name in body ? (body as Record<string, unknown>)[name] : undefined);
-  const workflowId = field('workflowId');
-  if (response.status !== 200 || field('status') !== 'started' || typeof workflowId !== 'string') {
-    throw new Error(`ingest answered ${response.status} ${JSON.stringify(body)}`);
-  }
-  return workflowId;
+  const started = startedReply.safeParse(body);
+  if (response.status !== 200 || !started.success) throw new Error(`ingest answered ${response.status} ${JSON.stringify(body)}`);
+  return started.data.workflowId;
 }
 
 /** What the ingest app would hand to Temporal for alert `id`, built before the clock starts. */

@@ -1,16 +1,17 @@
 import pino from 'pino';
+import pretty from 'pino-pretty';
 
 export type Logger = pino.Logger;
 
 /**
- * One logger per process. `json` (or any value but `color`/`text`, as in Talon) logs JSON lines;
- * `color`/`text` log plain lines to stderr for people at a terminal.
+ * One logger per process, as Talon's `log_format`: `color` and `text` print readable lines to
+ * stderr (with or without colour); anything else prints JSON lines to stdout for log collectors.
  */
 export function createLogger(options: { format?: string; level?: string } = {}): Logger {
   const level = options.level ?? 'info';
-  const pretty = options.format === 'color' || options.format === 'text';
-  if (!pretty) return pino({ level, base: undefined });
-  return pino({ level, base: undefined, timestamp: pino.stdTimeFunctions.isoTime }, pino.destination(2));
+  if (options.format !== 'color' && options.format !== 'text') return pino({ level, base: undefined });
+  const stream = pretty({ colorize: options.format === 'color', destination: 2, sync: true, ignore: 'pid,hostname' });
+  return pino({ level, base: undefined }, stream);
 }
 
 /** A logger that writes nothing, for tests and CLI commands that print their own output. */

@@ -10,6 +10,10 @@ export interface WatchOptions {
   readonly debounceMs?: number;
 }
 
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 /** The directories to watch, and which entry names in them concern the rules. */
 function watchTargets(paths: readonly string[]): Map<string, (name: string) => boolean> {
   const targets = new Map<string, (name: string) => boolean>();
@@ -52,7 +56,12 @@ export function watchRules(
     }
     running = true;
     try {
-      const loaded = await loadRules(paths, catalog);
+      // loadRules reports file problems as values; anything thrown is unexpected but must not
+      // become an unhandled rejection that takes the process down.
+      const loaded = await loadRules(paths, catalog).catch((error: unknown) => ({
+        ok: false as const,
+        errors: [new RuleError({ file: '', line: 0, reason: `reloading the rules failed: ${describe(error)}` })],
+      }));
       if (!closed) {
         if (loaded.ok) onReload(loaded.ruleSet);
         else onError(loaded.errors);
@@ -72,7 +81,7 @@ export function watchRules(
   }
 
   const watchFailed = (dir: string, error: unknown): void =>
-    onError([new RuleError({ file: dir, line: 0, reason: `cannot watch the rule files: ${error instanceof Error ? error.message : String(error)}` })]);
+    onError([new RuleError({ file: dir, line: 0, reason: `cannot watch the rule files: ${describe(error)}` })]);
   // Synchronous, so that a change made right after this call returns is already seen.
   for (const [dir, relevant] of watchTargets(paths)) {
     try {

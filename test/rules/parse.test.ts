@@ -84,6 +84,17 @@ describe('rule file parsing', () => {
     expect(errors[0]).toMatch(/^r0\.yaml:3: wrong syntax: .*Flow sequence/);
   });
 
+  it('reports duplicate keys as a syntax error, and skips later stages when a file is not valid YAML', async () => {
+    expect(await errorsOf(`- rule: a\n  rule: b\n`, `- rule: uses-a-definition-of-the-broken-file\n  actions: [{action: x}]\n`)).toEqual([
+      'r0.yaml:2: wrong syntax: Map keys must be unique',
+    ]);
+  });
+
+  it('makes an item with both rule and action both a rule and an action definition', async () => {
+    const rules = await rulesOf(`- rule: both\n  action: kill\n  actionner: kubernetes:terminate\n  actions:\n    - action: kill\n`);
+    expect(rules.map((r) => [r.name, r.actions[0]?.actionner])).toEqual([['both', 'kubernetes:terminate']]);
+  });
+
   it('reports a missing file by name and a missing path list', async () => {
     const missing = join(tempDir(), 'nope.yaml');
     const loaded = await loadRules([missing], catalog);

@@ -1,0 +1,96 @@
+import { availableParallelism } from 'node:os';
+import type { PoolResult } from './pool.ts';
+import { percentile, ratePerSecond, round } from './pool.ts';
+import type { LatencyRun } from './latency.ts';
+import type { MatchFigures } from './matching.ts';
+import type { StartMode } from './ingest.ts';
+
+export interface BenchSettings {
+  readonly ingest: { readonly count: number; readonly concurrency: number; readonly rounds: number; readonly warmup: number };
+  readonly latency: { readonly count: number; readonly concurrency: number; readonly warmup: number; readonly timeoutMs: number };
+  readonly ruleCounts: readonly number[];
+}
+
+const MB = 1024 * 1024;
+
+/** Every printed figure as one plain object: the table and the JSON line both come from it. */
+export function figures(settings: BenchSettings, throughput: Record<StartMode, PoolResult>, latency: LatencyRun, matching: readonly MatchFigures[], durationMs: number) {
+  const http = ratePerSecond(throughput.http);
+  const inProcess = ratePerSecond(throughput['in-process']);
+  const raw = ratePerSecond(throughput.raw);
+  const activity = [...latency.toActivity].sort((a, b) => a - b);
+  const ack = [...latency.toAck].sort((a, b) => a - b);
+  return {
+    machine: { cpus: availableParallelism(), node: process.version },
+    ingest: {
+      events: settings.ingest.count,
+      concurrency: settings.ingest.concurrency,
+      httpPerSec: round(http),
+      inProcessPerSec: round(inProcess),
+      rawStartPerSec: round(raw),
+      httpToRawRatio: round(http / raw, 3),
+      inProcessToRawRatio: round(inProcess / raw, 3),
+      failures: throughput.http.failed + throughput['in-process'].failed + throughput.raw.failed,
+    },
+    latency: {
+      events: latency.sent,
+      concurrency: settings.latency.concurrency,
+      arrived: activity.length,
+      missing: latency.missing,
+      closedWorkflows: latency.closed,
+      postToActivityP50Ms: round(percentile(activity, 50)),
+      postToActivityP99Ms: round(percentile(activity, 99)),
+      postToActivityMaxMs: round(activity.at(-1) ?? Number.NaN),
+      postToStartedP50Ms: round(percentile(ack, 50)),
+      postToStartedP99Ms: round(percentile(ack, 99)),
+    },
+    rss: {
+      beforeMb: round(latency.rss.before / MB),
+      afterMb: round(latency.rss.after / MB),
+      peakSampledMb: round(latency.rss.peak / MB),
+      // Linux reports ru_maxrss in KiB: the kernel's peak since the process started, bundling included.
+      processMaxRssMb: round((process.resourceUsage().maxRSS * 1024) / MB),
+    },
+    matching: matching.map((m) => ({
+      rules: m.rules,
+      loadMs: round(m.loadMs),
+      decodeUsPerEvent: round(m.decodeUsPerEvent, 2),
+      matchUsPerEvent: round(m.matchUsPerEvent, 3),
+      matchedShare: round(m.matchedShare, 2),
+      iterations: m.iterations,
+    })),
+    durationS: round(durationMs / 1000),
+  };
+}
+
+export type Figures = ReturnType<typeof figures>;
+
+/** The human table: one figure per line, aligned. */
+export function formatTable(f: Figures, settings: BenchSettings): string {
+  const i = f.ingest;
+  const l = f.latency;
+  const rows: [string, string][] = [
+    [`Ingest throughput (${i.events} alerts, concurrency ${i.concurrency}, ${settings.ingest.rounds} alternating rounds)`, ''],
+    ['  ingest app over HTTP (listen, fetch)', `${i.httpPerSec} workflows/s`],
+    ['  ingest app in process (app.request)', `${i.inProcessPerSec} workflows/s`],
+    ['  raw client.workflow.start', `${i.rawStartPerSec} workflows/s`],
+    ['  ratio HTTP / raw', `${i.httpToRawRatio}`],
+    ['  ratio in-process / raw', `${i.inProcessToRawRatio}`],
+    ['  failed requests', `${i.failures}`],
+    [`Latency POST -> first activity (${l.events} alerts, concurrency ${l.concurrency}, HTTP)`, ''],
+    ['  p50 / p99 / max', `${l.postToActivityP50Ms} / ${l.postToActivityP99Ms} / ${l.postToActivityMaxMs} ms`],
+    ['  POST -> 200 started, p50 / p99', `${l.postToStartedP50Ms} / ${l.postToStartedP99Ms} ms`],
+    ['  arrived / missing / workflows closed', `${l.arrived} / ${l.missing} / ${l.closedWorkflows}`],
+    ['Process RSS (worker + ingest + client in one process)', ''],
+    ['  before latency run / after / peak sampled', `${f.rss.beforeMb} / ${f.rss.afterMb} / ${f.rss.peakSampledMb} MB`],
+    ['  kernel max RSS since process start', `${f.rss.processMaxRssMb} MB`],
+    ['Matching (decodeEvent once, then ruleSet.match)', ''],
+    ...f.matching.flatMap((m): [string, string][] => [
+      [`  ${m.rules} rules: match`, `${m.matchUsPerEvent} µs/event (${m.iterations} matches, ${Math.round(m.matchedShare * 100)}% matched)`],
+      [`  ${m.rules} rules: decode / load`, `${m.decodeUsPerEvent} µs/event / ${m.loadMs} ms`],
+    ]),
+    ['Machine / total time', `${f.machine.cpus} CPUs, Node ${f.machine.node} / ${f.durationS} s`],
+  ];
+  const width = Math.max(...rows.map(([label]) => label.length)) + 2;
+  return rows.map(([label, value]) => (value ? label.padEnd(width) + value : label)).join('\n');
+}

@@ -1,0 +1,64 @@
+/**
+ * `npm run bench`: prints ingest throughput, POST-to-activity latency, worker RSS and matching cost
+ * against a real Temporal dev server (in memory) started here and stopped at the end. Figures only,
+ * no thresholds. The table goes to stdout; the last stdout line is the same figures as JSON.
+ */
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { startDevServer } from '../src/temporal/dev-server.ts';
+import { bundleWorkflows } from '../src/worker/worker.ts';
+import { ingestRulesYaml, loadYaml } from './alerts.ts';
+import { measureThroughput } from './ingest.ts';
+import { measureLatency } from './latency.ts';
+import { measureMatching } from './matching.ts';
+import { figures, formatTable, type BenchSettings } from './report.ts';
+
+// Before any native connection: the Rust core otherwise logs every worker start at INFO.
+Runtime.install({ logger: new DefaultLogger('WARN') });
+
+const SETTINGS: BenchSettings = {
+  ingest: { count: 2000, concurrency: 32, rounds: 2, warmup: 100 },
+  latency: { count: 300, concurrency: 8, warmup: 20, timeoutMs: 60_000 },
+  ruleCounts: [10, 10_000],
+};
+
+function step(text: string): void {
+  console.log(`- ${text}`);
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  step('starting the Temporal dev server (in memory) and bundling the workflows');
+  const [server, bundle] = await Promise.all([startDevServer({ uiPort: false }), bundleWorkflows()]);
+  let connection: Connection | undefined;
+  try {
+    connection = await Connection.connect({ address: server.address });
+    const client = new Client({ connection });
+    step(`ingest throughput: ${SETTINGS.ingest.count} alerts per mode at concurrency ${SETTINGS.ingest.concurrency}`);
+    // No worker polls this queue, so only the start is measured; the action URL is never called.
+    const ingestRules = await loadYaml(ingestRulesYaml('http://127.0.0.1:9/hit'));
+    const throughput = await measureThroughput({ client, ruleSet: ingestRules, taskQueue: 'bench-throughput-unpolled', ...SETTINGS.ingest });
+    step(`latency: ${SETTINGS.latency.count} alerts at concurrency ${SETTINGS.latency.concurrency}, worker in this process`);
+    const latency = await measureLatency({ address: server.address, client, bundle, ...SETTINGS.latency });
+    await connection.close();
+    connection = undefined;
+    await server.stop();
+    // Matching runs after the server stopped, so its timings do not share the CPUs with it.
+    const matching = [];
+    for (const count of SETTINGS.ruleCounts) {
+      step(`matching with ${count} rules`);
+      matching.push(await measureMatching(count));
+    }
+    const result = figures(SETTINGS, throughput, latency, matching, performance.now() - started);
+    console.log(`\n${formatTable(result, SETTINGS)}\n`);
+    console.log(JSON.stringify(result));
+  } finally {
+    await connection?.close();
+    await server.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
