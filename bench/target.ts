@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
  */
 export class ArrivalRecorder {
   readonly arrivals = new Map<string, number>();
+  private readonly waiting = new Map<string, (at: number) => void>();
   private server?: Server;
   url = '';
 
@@ -15,7 +16,11 @@ export class ArrivalRecorder {
       const at = performance.now();
       const id = (req.url ?? '').split('?')[0]?.split('/hit/')[1];
       // A retried activity would arrive twice: the first arrival is the one that counts.
-      if (id && !this.arrivals.has(id)) this.arrivals.set(id, at);
+      if (id && !this.arrivals.has(id)) {
+        this.arrivals.set(id, at);
+        this.waiting.get(id)?.(at);
+        this.waiting.delete(id);
+      }
       req.resume();
       req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
     });
@@ -24,13 +29,20 @@ export class ArrivalRecorder {
     return this;
   }
 
-  /** Resolves once every id has arrived or `timeoutMs` passed; returns how many are missing. */
-  async waitFor(ids: readonly string[], timeoutMs: number): Promise<number> {
-    const deadline = performance.now() + timeoutMs;
-    const missing = () => ids.filter((id) => !this.arrivals.has(id)).length;
-    // Polling is enough: the arrival time is taken by the request handler, not by this loop.
-    while (missing() > 0 && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    return missing();
+  /** When `id` arrived (performance.now()), waiting for it up to `timeoutMs`; undefined if it did not. */
+  async arrival(id: string, timeoutMs: number): Promise<number | undefined> {
+    const known = this.arrivals.get(id);
+    if (known !== undefined) return known;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.waiting.delete(id);
+        resolve(undefined);
+      }, timeoutMs);
+      this.waiting.set(id, (at) => {
+        clearTimeout(timer);
+        resolve(at);
+      });
+    });
   }
 
   async stop(): Promise<void> {
