@@ -48,7 +48,8 @@ export function manyRulesYaml(count: number): string {
   const rules: string[] = [];
   for (let i = 0; i < count; i++) {
     const conditions = [`    rules: ["Bench rule ${i}"]`];
-    if (i % 3 === 0) conditions.push(`    output_fields: ["k8s.ns.name=ns-${i % 7}", "proc.name!=sshd"]`);
+    // One list item, comma-separated: both conditions must hold (separate items would be OR).
+    if (i % 3 === 0) conditions.push(`    output_fields: ["k8s.ns.name=ns-${i % 7}, proc.name!=sshd"]`);
     if (i % 5 === 0) conditions.push('    priority: ">=Warning"');
     rules.push(
       `- rule: bench rule ${i}`,

@@ -28,7 +28,10 @@ export interface LatencyRun {
   readonly toAck: number[];
   readonly sent: number;
   readonly missing: number;
+  /** Workflows of this phase (warm-up included) that closed. */
   readonly closed: number;
+  /** From the first measured POST to the last arrival. */
+  readonly spanMs: number;
   readonly rss: { readonly before: number; readonly after: number; readonly peak: number };
 }
 
@@ -61,31 +64,44 @@ export async function measureLatency(options: LatencyOptions): Promise<LatencyRu
   try {
     const before = process.memoryUsage().rss;
     const sampler = rssSampler();
-    const warmIds = Array.from({ length: options.warmup }, (_, i) => `warm-${i}`);
-    await runPool(warmIds.length, options.concurrency, async (i) => void (await expectStarted(await post(warmIds[i]!))));
-    await target.waitFor(warmIds, options.timeoutMs);
-
-    const ids = Array.from({ length: options.count }, (_, i) => `lat-${i}`);
-    const posted = new Map<string, number>();
-    const toAck: number[] = [];
     const workflowIds: string[] = [];
-    await runPool(ids.length, options.concurrency, async (i) => {
-      const id = ids[i]!;
-      const at = performance.now();
-      posted.set(id, at);
+    // Each lane waits for its alert's activity before sending the next, so `concurrency` alerts are
+    // in flight and the figure is latency at that load, not the length of an ever-growing backlog.
+    const sendAndAwait = async (id: string, record?: (postedAt: number, ackAt: number, arrivedAt?: number) => void) => {
+      const postedAt = performance.now();
       workflowIds.push(await expectStarted(await post(id)));
-      toAck.push(performance.now() - at);
-    }, options.timeoutMs);
-    const missing = await target.waitFor([...posted.keys()], options.timeoutMs);
+      const ackAt = performance.now();
+      const arrivedAt = await target.arrival(id, options.timeoutMs);
+      record?.(postedAt, ackAt, arrivedAt);
+      if (arrivedAt === undefined) throw new Error(`the action of alert ${id} did not arrive within ${options.timeoutMs} ms`);
+    };
+    await runPool(options.warmup, options.concurrency, (i) => sendAndAwait(`warm-${i}`));
+
+    const toActivity: number[] = [];
+    const toAck: number[] = [];
+    let firstPost = Number.POSITIVE_INFINITY;
+    let lastArrival = 0;
+    const measured = await runPool(options.count, options.concurrency, (i) =>
+      sendAndAwait(`lat-${i}`, (postedAt, ackAt, arrivedAt) => {
+        firstPost = Math.min(firstPost, postedAt);
+        toAck.push(ackAt - postedAt);
+        if (arrivedAt === undefined) return;
+        toActivity.push(arrivedAt - postedAt);
+        lastArrival = Math.max(lastArrival, arrivedAt);
+      }), options.timeoutMs);
     // Wait for the playbooks to close too, so "after" is measured with the work done.
     const closing = await runPool(workflowIds.length, 32, async (i) => void (await options.client.workflow.getHandle(workflowIds[i]!).result()), options.timeoutMs);
     const peak = sampler.stop();
     const after = process.memoryUsage().rss;
-    const toActivity = [...posted].flatMap(([id, at]) => {
-      const arrived = target.arrivals.get(id);
-      return arrived === undefined ? [] : [arrived - at];
-    });
-    return { toActivity, toAck, sent: posted.size, missing, closed: closing.done - closing.failed, rss: { before, after, peak } };
+    return {
+      toActivity,
+      toAck,
+      sent: measured.done,
+      missing: measured.done - toActivity.length,
+      closed: closing.done - closing.failed,
+      spanMs: lastArrival - firstPost,
+      rss: { before, after, peak },
+    };
   } finally {
     await server.close();
     worker.shutdown();

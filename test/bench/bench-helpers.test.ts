@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { alertBody, BENCH_FALCO_RULE, ingestRulesYaml, loadYaml, manyRulesYaml } from '../../bench/alerts.ts';
+import { percentile, runPool } from '../../bench/pool.ts';
+import { decodeEvent } from '../../src/events/decode.ts';
+
+// The bench's own helpers, so a change in rule syntax or decoding breaks a test, not a bench run.
+
+describe('bench helpers', () => {
+  it('takes nearest-rank percentiles', () => {
+    const sorted = Array.from({ length: 100 }, (_, i) => i + 1);
+    expect(percentile(sorted, 50)).toBe(50);
+    expect(percentile(sorted, 99)).toBe(99);
+    expect(percentile([7], 99)).toBe(7);
+    expect(percentile([], 50)).toBeNaN();
+  });
+
+  it('never runs more tasks at once than the concurrency allows, and counts failures', async () => {
+    let inFlight = 0;
+    let most = 0;
+    const result = await runPool(20, 3, async (i) => {
+      most = Math.max(most, ++inFlight);
+      await new Promise((r) => setTimeout(r, 1));
+      inFlight--;
+      if (i % 5 === 0) throw new Error('planned');
+    });
+    expect(most).toBe(3);
+    expect(result).toMatchObject({ done: 20, failed: 4 });
+  });
+
+  it('generates rule files the real loader accepts, with conditions that sometimes fail', async () => {
+    const ruleSet = await loadYaml(manyRulesYaml(30));
+    expect(ruleSet.rules).toHaveLength(30);
+    const event = (rule: string, fields: Record<string, string>) => {
+      const decoded = decodeEvent(JSON.stringify({ output: 'x', priority: 'Warning', rule, output_fields: fields }));
+      if (!decoded.ok) throw new Error(decoded.error);
+      return decoded.event;
+    };
+    expect(ruleSet.match(event('Bench rule 1', {})).map((r) => r.name)).toEqual(['bench rule 1']);
+    expect(ruleSet.match(event('Bench rule 3', { 'k8s.ns.name': 'ns-3', 'proc.name': 'bash' }))).toHaveLength(1);
+    expect(ruleSet.match(event('Bench rule 3', { 'k8s.ns.name': 'ns-3', 'proc.name': 'sshd' }))).toHaveLength(0);
+  });
+
+  it('routes an ingest alert to one http:request action whose URL carries the alert id', async () => {
+    const ruleSet = await loadYaml(ingestRulesYaml('http://127.0.0.1:9/hit'));
+    const decoded = decodeEvent(alertBody('abc'));
+    if (!decoded.ok) throw new Error(decoded.error);
+    expect(decoded.event.rule).toBe(BENCH_FALCO_RULE);
+    const [rule] = ruleSet.match(decoded.event);
+    expect(rule?.actions.map((a) => [a.actionner, a.parameters.url])).toEqual([['http:request', 'http://127.0.0.1:9/hit/${BENCH_ID}']]);
+  });
+});
