@@ -1,4 +1,5 @@
 import { findActionner } from '../../activities/registry.ts';
+import type { ActionnerDescriptor } from '../../activities/types.ts';
 import type { ActionSpec, RetrySpec, RuleSpec } from '../rules/types.ts';
 import type { PlannedAction, PlannedRetry, PlannedRule } from '../../workflows/types.ts';
 
@@ -15,8 +16,11 @@ function retryPolicy(retry: RetrySpec | undefined): PlannedRetry {
   };
 }
 
-function planAction(action: ActionSpec): PlannedAction {
-  const descriptor = findActionner(action.actionner);
+/** What planning needs of an actionner: its defaults. */
+export type ActionnerLookup = (name: string) => Pick<ActionnerDescriptor, 'defaultContinue' | 'needsOutput' | 'allowsOutput' | 'timeout'> | undefined;
+
+function planAction(action: ActionSpec, lookup: ActionnerLookup): PlannedAction {
+  const descriptor = lookup(action.actionner);
   // Rules are validated against the registry before they are planned; this guards misuse.
   if (!descriptor) throw new Error(`unknown actionner '${action.actionner}'`);
   return {
@@ -39,12 +43,12 @@ function planAction(action: ActionSpec): PlannedAction {
  * Resolves matched rules into the workflow's snapshot: every flag decided in one place (the rule's
  * value, else the actionner's default), notifiers = `default_notifiers` ∪ the rule's.
  */
-export function planRules(rules: readonly RuleSpec[], defaultNotifiers: readonly string[]): PlannedRule[] {
+export function planRules(rules: readonly RuleSpec[], defaultNotifiers: readonly string[], lookup: ActionnerLookup = findActionner): PlannedRule[] {
   return rules.map((rule) => ({
     name: rule.name,
     continue: rule.continue,
     dryRun: rule.dryRun,
     notifiers: [...new Set([...defaultNotifiers, ...rule.notifiers])],
-    actions: rule.actions.map(planAction),
+    actions: rule.actions.map((action) => planAction(action, lookup)),
   }));
 }

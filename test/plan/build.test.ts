@@ -32,3 +32,25 @@ describe('planning matched rules', () => {
     });
   });
 });
+
+describe("an actionner's default continue", () => {
+  it('applies when the action does not set continue, and the action value wins when set', async () => {
+    const ruleSet = await rulesFromYaml(`- rule: r
+  actions:
+    - action: unset
+      actionner: http:request
+      parameters: { url: "http://a.example" }
+    - action: set
+      actionner: http:request
+      continue: true
+      parameters: { url: "http://b.example" }
+`);
+    // A lookup whose actionner stops the chain by default, as kubernetes:terminate does.
+    const stopsByDefault = () => ({ defaultContinue: false, needsOutput: true, allowsOutput: false, timeout: '2m' });
+    const [rule] = planRules(ruleSet.rules, [], stopsByDefault);
+    expect(rule?.actions.map((a) => [a.name, a.effectiveContinue, a.outputMode, a.timeout])).toEqual([
+      ['unset', false, 'required', '2m'],
+      ['set', true, 'required', '2m'],
+    ]);
+  });
+});

@@ -102,6 +102,23 @@ describe('playbook workflow on a real Temporal server', () => {
     expect(target.requestsTo('/forbidden')).toHaveLength(1);
   });
 
+  it('fails bad parameters at once without retrying (a plan that bypassed validation)', async () => {
+    const { planRules } = await import('../../src/plan/build.ts');
+    const { rulesFromYaml, falcoEvent } = await import('../support/temporal.ts');
+    const event = falcoEvent();
+    const ruleSet = await rulesFromYaml(rule('bad', ['/never']));
+    const [planned] = planRules(ruleSet.match(event), []);
+    const action = { ...planned!.actions[0]!, parameters: { url: 42 } };
+    const report = await client.workflow.execute<typeof import('../../workflows/playbook.ts').playbook>('playbook', {
+      taskQueue: worker.taskQueue,
+      workflowId: `bad-params-${Date.now()}`,
+      args: [{ event, rules: [{ ...planned!, actions: [action] }], dedupWindowSeconds: 0 }],
+    });
+    expect(report.rules[0]?.actions[0]).toMatchObject({ status: 'failure', attempts: 1, errorType: 'InvalidParameters' });
+    expect(report.rules[0]?.actions[0]?.error).toContain('url');
+    expect(target.requestsTo('/never')).toHaveLength(0);
+  });
+
   it('gives up after max_attempts of transient failures', async () => {
     target.route('/down', 500);
     const { report } = await runPlaybook(client, worker, rule('down', ['/down'], '', { '/down': retryFast }));
