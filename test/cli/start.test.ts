@@ -41,5 +41,5 @@ describe('talon start (all-in-one)', () => {
     }
     // The embedded server stopped with it.
     await expect(Connection.connect({ address: `127.0.0.1:${grpc}`, connectTimeout: 1000 })).rejects.toThrow();
-  });
+  }, 180_000);
 });

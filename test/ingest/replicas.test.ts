@@ -59,5 +59,5 @@ describe('ingest replicas', () => {
     const runs: string[] = [];
     for await (const w of client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) runs.push(w.runId);
     expect(runs).toHaveLength(1);
-  });
+  }, 120_000);
 });

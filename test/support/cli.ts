@@ -45,7 +45,7 @@ export function spawnTalon(args: string[], env: Record<string, string> = {}): Ta
   return {
     child,
     output: () => output,
-    waitFor(pattern, timeoutMs = 60_000) {
+    waitFor(pattern, timeoutMs = 120_000) {
       return new Promise((resolve, reject) => {
         const check = () => {
           const match = output.match(pattern);

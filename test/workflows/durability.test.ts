@@ -84,5 +84,5 @@ describe('durability', () => {
     expect(cli.stderr).toBe('');
     expect(cli.code).toBe(0);
     expect(cli.stdout).toContain('deterministic');
-  });
+  }, 240_000);
 });
