@@ -35,7 +35,8 @@ function actionActivity(descriptor: ActionnerDescriptor, deps: Deps): ActionActi
       await descriptor.checks?.(actionInput, { ...deps, log });
       log.info({ status: 'in_progress' }, 'action');
       const result = await descriptor.run(actionInput, { ...deps, log });
-      const outputOutcome = await storeOutput(input, result, { ...deps, log });
+      // A skipped action (`ignored`) produced nothing to store.
+      const outputOutcome = result.status === 'success' ? await storeOutput(input, result, { ...deps, log }) : undefined;
       const output = outputOutcome ? undefined : await inlineOutput(result.artifact);
       log.info({ status: result.status, result: result.result, output_target: outputOutcome?.target }, 'action');
       deps.metrics?.actions.inc({ rule: input.rule, action: input.action, actionner: input.actionner, status: result.status });
