@@ -57,7 +57,7 @@ function prepareRawStart(ruleSet: RuleSet, id: string) {
 }
 
 /** A task per mode: index → one started workflow. */
-async function makeSenders(options: ThroughputOptions, url: string, app: Hono, tag: string, perRound: number) {
+function makeSenders(options: ThroughputOptions, url: string, app: Hono, tag: string, perRound: number) {
   const post = { method: 'POST', headers: { 'content-type': 'application/json' } };
   const rawInputs = Array.from({ length: perRound }, (_, i) => prepareRawStart(options.ruleSet, `${tag}-${i}`));
   const senders: Record<StartMode, (i: number) => Promise<void>> = {
@@ -98,11 +98,11 @@ export async function measureThroughput(options: ThroughputOptions): Promise<Rec
     raw: { done: 0, failed: 0, elapsedMs: 0 },
   };
   try {
-    const warm = await makeSenders(options, server.url, app, 'warm', options.warmup);
+    const warm = makeSenders(options, server.url, app, 'warm', options.warmup);
     for (const mode of MODES) await runPool(options.warmup, options.concurrency, warm[mode]);
     const perRound = Math.ceil(options.count / options.rounds);
     for (let round = 0; round < options.rounds; round++) {
-      const senders = await makeSenders(options, server.url, app, `r${round}`, perRound);
+      const senders = makeSenders(options, server.url, app, `r${round}`, perRound);
       for (const mode of MODES) {
         const result = await runPool(perRound, options.concurrency, senders[mode]);
         totals[mode].done += result.done;

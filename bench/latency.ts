@@ -32,7 +32,8 @@ export interface LatencyRun {
   readonly closed: number;
   /** From the first measured POST to the last arrival. */
   readonly spanMs: number;
-  readonly rss: { readonly before: number; readonly after: number; readonly peak: number };
+  /** Bytes. `before`: worker polling, no alert sent yet. `maxRss`: the kernel's peak since the process started. */
+  readonly rss: { readonly before: number; readonly after: number; readonly peak: number; readonly maxRss: number };
 }
 
 /** Samples this process's RSS every 20 ms and keeps the highest. */
@@ -100,7 +101,8 @@ export async function measureLatency(options: LatencyOptions): Promise<LatencyRu
       missing: measured.done - toActivity.length,
       closed: closing.done - closing.failed,
       spanMs: lastArrival - firstPost,
-      rss: { before, after, peak },
+      // Linux reports ru_maxrss in KiB.
+      rss: { before, after, peak, maxRss: process.resourceUsage().maxRSS * 1024 },
     };
   } finally {
     await server.close();

@@ -14,14 +14,14 @@ export interface BenchSettings {
 const MB = 1024 * 1024;
 
 /** Every printed figure as one plain object: the table and the JSON line both come from it. */
-export function figures(settings: BenchSettings, throughput: Record<StartMode, PoolResult>, latency: LatencyRun, matching: readonly MatchFigures[], durationMs: number) {
+export function figures(settings: BenchSettings, throughput: Record<StartMode, PoolResult>, latency: LatencyRun, matching: readonly MatchFigures[], durationMs: number, load: readonly [number, number]) {
   const http = ratePerSecond(throughput.http);
   const inProcess = ratePerSecond(throughput['in-process']);
   const raw = ratePerSecond(throughput.raw);
   const activity = [...latency.toActivity].sort((a, b) => a - b);
   const ack = [...latency.toAck].sort((a, b) => a - b);
   return {
-    machine: { cpus: availableParallelism(), node: process.version },
+    machine: { cpus: availableParallelism(), node: process.version, loadAvg1mStart: round(load[0], 2), loadAvg1mEnd: round(load[1], 2) },
     ingest: {
       events: settings.ingest.count,
       concurrency: settings.ingest.concurrency,
@@ -49,8 +49,7 @@ export function figures(settings: BenchSettings, throughput: Record<StartMode, P
       beforeMb: round(latency.rss.before / MB),
       afterMb: round(latency.rss.after / MB),
       peakSampledMb: round(latency.rss.peak / MB),
-      // Linux reports ru_maxrss in KiB: the kernel's peak since the process started, bundling included.
-      processMaxRssMb: round((process.resourceUsage().maxRSS * 1024) / MB),
+      processMaxRssMb: round(latency.rss.maxRss / MB),
     },
     matching: matching.map((m) => ({
       rules: m.rules,
@@ -84,15 +83,16 @@ export function formatTable(f: Figures, settings: BenchSettings): string {
     ['  arrived / missing', `${l.arrived} / ${l.missing}`],
     [`  workflows closed (incl. ${settings.latency.warmup} warm-up)`, `${l.closedWorkflows}`],
     ['  alerts reaching their activity, at that load', `${l.activitiesPerSec} /s`],
-    ['Process RSS (worker + ingest + client in one process)', ''],
-    ['  before latency run / after / peak sampled', `${f.rss.beforeMb} / ${f.rss.afterMb} / ${f.rss.peakSampledMb} MB`],
-    ['  kernel max RSS since process start', `${f.rss.processMaxRssMb} MB`],
+    ['Process RSS over the latency run (worker + ingest app + client + target in one process)', ''],
+    ['  worker idle before / after (all closed) / peak sampled', `${f.rss.beforeMb} / ${f.rss.afterMb} / ${f.rss.peakSampledMb} MB`],
+    ['  kernel max RSS since process start (bundling included)', `${f.rss.processMaxRssMb} MB`],
     ['Matching (decodeEvent once, then ruleSet.match)', ''],
     ...f.matching.flatMap((m): [string, string][] => [
       [`  ${m.rules} rules: match`, `${m.matchUsPerEvent} µs/event (${m.iterations} matches, ${Math.round(m.matchedShare * 100)}% matched)`],
       [`  ${m.rules} rules: decode / load`, `${m.decodeUsPerEvent} µs/event / ${m.loadMs} ms`],
     ]),
-    ['Machine / total time', `${f.machine.cpus} CPUs, Node ${f.machine.node} / ${f.durationS} s`],
+    ['Machine', `${f.machine.cpus} CPUs, Node ${f.machine.node}, 1-min load avg ${f.machine.loadAvg1mStart} at start, ${f.machine.loadAvg1mEnd} at end`],
+    ['Total time', `${f.durationS} s`],
   ];
   const width = Math.max(...rows.map(([label]) => label.length)) + 2;
   return rows.map(([label, value]) => (value ? label.padEnd(width) + value : label)).join('\n');

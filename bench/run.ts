@@ -3,6 +3,7 @@
  * against a real Temporal dev server (in memory) started here and stopped at the end. Figures only,
  * no thresholds. The table goes to stdout; the last stdout line is the same figures as JSON.
  */
+import { loadavg } from 'node:os';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { startDevServer } from '../src/temporal/dev-server.ts';
@@ -28,18 +29,21 @@ function step(text: string): void {
 
 async function main(): Promise<void> {
   const started = performance.now();
+  // Other work on the machine skews every figure; the load averages say how much there was.
+  const loadBefore = loadavg()[0] ?? 0;
   step('starting the Temporal dev server (in memory) and bundling the workflows');
   const [server, bundle] = await Promise.all([startDevServer({ uiPort: false }), bundleWorkflows()]);
   let connection: Connection | undefined;
   try {
     connection = await Connection.connect({ address: server.address });
     const client = new Client({ connection });
+    // Latency first, on a fresh server: the throughput phase leaves thousands of workflows queued.
+    step(`latency: ${SETTINGS.latency.count} alerts at concurrency ${SETTINGS.latency.concurrency}, worker in this process`);
+    const latency = await measureLatency({ address: server.address, client, bundle, ...SETTINGS.latency });
     step(`ingest throughput: ${SETTINGS.ingest.count} alerts per mode at concurrency ${SETTINGS.ingest.concurrency}`);
     // No worker polls this queue, so only the start is measured; the action URL is never called.
     const ingestRules = await loadYaml(ingestRulesYaml('http://127.0.0.1:9/hit'));
     const throughput = await measureThroughput({ client, ruleSet: ingestRules, taskQueue: 'bench-throughput-unpolled', ...SETTINGS.ingest });
-    step(`latency: ${SETTINGS.latency.count} alerts at concurrency ${SETTINGS.latency.concurrency}, worker in this process`);
-    const latency = await measureLatency({ address: server.address, client, bundle, ...SETTINGS.latency });
     await connection.close();
     connection = undefined;
     await server.stop();
@@ -49,7 +53,7 @@ async function main(): Promise<void> {
       step(`matching with ${count} rules`);
       matching.push(await measureMatching(count));
     }
-    const result = figures(SETTINGS, throughput, latency, matching, performance.now() - started);
+    const result = figures(SETTINGS, throughput, latency, matching, performance.now() - started, [loadBefore, loadavg()[0] ?? 0]);
     console.log(`\n${formatTable(result, SETTINGS)}\n`);
     console.log(JSON.stringify(result));
   } finally {
