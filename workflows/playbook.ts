@@ -13,7 +13,8 @@ function dryRunReport(action: PlannedAction): ActionReport {
 
 /** The notifications for one action (reference §4.7): the action report, then the output report. */
 function reportsFor(input: PlaybookInput, rule: PlannedRule, report: ActionReport, result?: ActionActivityResult): Report[] {
-  const common = { rule: rule.name, action: report.action, traceId: input.traceId };
+  // Without a caller-supplied trace ID, the workflow ID: it finds the run in the Temporal UI and CLI.
+  const common = { rule: rule.name, action: report.action, traceId: input.traceId ?? workflowInfo().workflowId };
   const action: Report = {
     ...common,
     message: 'action',

@@ -45,6 +45,7 @@ export interface PlaybookInput {
   readonly rules: readonly PlannedRule[];
   /** The workflow stays open at least this long after it started, so duplicates keep being rejected. */
   readonly dedupWindowSeconds: number;
+  /** `trace_id` of the notifications; defaults to the workflow ID. */
   readonly traceId?: string;
 }
 

@@ -48,7 +48,7 @@ describe('notifications', () => {
         target: local:file
         parameters: { destination: "${dir}" }
 `;
-    const { report } = await runPlaybook(client, worker, yaml, event);
+    const { report, workflowId } = await runPlaybook(client, worker, yaml, event);
     const received = target.requestsTo('/hook/ok');
     const bodies = received.map((r) => JSON.parse(r.body));
     expect(bodies.map((b) => [b.message, b.action])).toEqual([
@@ -66,6 +66,8 @@ describe('notifications', () => {
       objects: { Url: `${target.url}/n/a`, Method: 'POST', Status: '200' },
     });
     expect(bodies[2]).toMatchObject({ message: 'output', status: 'success', rule: 'notify', output_target: 'local:file', category: 'local' });
+    // trace_id finds the run in the Temporal UI: it is the workflow ID.
+    expect(bodies.map((b) => b.trace_id)).toEqual([workflowId, workflowId, workflowId]);
     expect(bodies[2].artifact).toMatchObject({ size: 10 });
     expect(bodies[2].artifact.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(received[0]?.headers['x-team']).toBe('sec');
