@@ -53,8 +53,8 @@ function actionActivity(descriptor: ActionnerDescriptor, deps: Deps): ActionActi
 function notifierActivity(descriptor: NotifierDescriptor, deps: Deps): NotifierActivity {
   return async (report) => {
     const raw = deps.config.notifiers[descriptor.name];
-    if (!raw) throw permanent('NotifierNotConfigured', `notifier '${descriptor.name}' has no configuration (notifiers.${descriptor.name})`);
-    const parsed = descriptor.config.safeParse(raw);
+    const parsed = descriptor.config.safeParse(raw ?? {});
+    if (!raw && !parsed.success) throw permanent('NotifierNotConfigured', `notifier '${descriptor.name}' has no configuration (notifiers.${descriptor.name})`);
     if (!parsed.success) throw permanent('NotifierMisconfigured', z.prettifyError(parsed.error).replaceAll('\n', '; '));
     try {
       await descriptor.send(report, parsed.data, deps);

@@ -6,6 +6,7 @@ import { createLogger } from '../log.ts';
 import { startRuntime, StartupError } from '../roles/runtime.ts';
 import { installTemporalLogger } from '../temporal/runtime-logger.ts';
 import { listActionners, listNotifiers, listOutputs } from './commands/list.ts';
+import { rbac } from './commands/rbac.ts';
 import { replay } from './commands/replay.ts';
 import { readEvent, rulesCheck, rulesMatch, rulesPrint, type CommandResult } from './commands/rules.ts';
 import { versionText } from './commands/version.ts';
@@ -77,6 +78,11 @@ export function buildProgram(): Command {
     .description('replay a workflow history against the current workflow code (exit 1 on non-determinism)')
     .option('--run-id <runId>', 'a specific run (default: the latest)')
     .action(async (workflowId: string, o: { runId?: string }) => emit(await replay(configFrom(opts()), workflowId, o.runId)));
+  program
+    .command('rbac')
+    .description('print the least-privilege ClusterRole (YAML) for the actionners, outputs and notifiers the rules use')
+    .option('--name <name>', 'metadata.name of the ClusterRole', 'falco-talon')
+    .action(async (o: { name: string }) => emit(await rbac(configFrom(opts()), o.name)));
   program.command('version').description('print the version').action(() => emit({ stdout: versionText(), stderr: '', code: 0 }));
   return program;
 }

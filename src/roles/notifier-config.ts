@@ -20,11 +20,13 @@ export function checkNotifierConfigs(config: TalonConfig, names: readonly string
       continue;
     }
     const section = config.notifiers[name];
-    if (!section) {
+    // A notifier without keys (k8sevents) needs no section; for the others the schema's required
+    // keys make an absent section an error naming them.
+    const parsed = descriptor.config.safeParse(section ?? {});
+    if (!section && !parsed.success) {
       errors.push(`notifiers.${name}: missing configuration for notifier '${name}'`);
       continue;
     }
-    const parsed = descriptor.config.safeParse(section);
     if (!parsed.success) {
       for (const issue of parsed.error.issues) errors.push(`notifiers.${name}.${issue.path.join('.') || '(section)'}: ${issue.message}`);
     }
