@@ -1,12 +1,17 @@
 import type { RuleCatalog } from '../src/rules/catalog.ts';
+import { awsLambda } from './aws/lambda.ts';
+import { gcpFunction } from './gcp/function.ts';
 import { httpRequest } from './http/request.ts';
 import { webhook } from './notifiers/webhook.ts';
+import { awsS3 } from './outputs/aws-s3.ts';
+import { gcpGcs } from './outputs/gcp-gcs.ts';
 import { localFile } from './outputs/local-file.ts';
+import { minioS3 } from './outputs/minio-s3.ts';
 import type { ActionnerDescriptor, NotifierDescriptor, OutputDescriptor } from './types.ts';
 
 // The registry is a plain list: names, docs, validation and activity registration all derive from it.
-export const actionners: readonly ActionnerDescriptor[] = [httpRequest];
-export const outputs: readonly OutputDescriptor[] = [localFile];
+export const actionners: readonly ActionnerDescriptor[] = [httpRequest, awsLambda, gcpFunction];
+export const outputs: readonly OutputDescriptor[] = [localFile, awsS3, minioS3, gcpGcs];
 export const notifiers: readonly NotifierDescriptor[] = [webhook];
 
 export function findActionner(name: string) {

@@ -67,7 +67,7 @@ export const localFile: OutputDescriptor<LocalFileParams> = {
       result: `the file '${artifact.name.split('/').pop()}' has been copied to '${path}'`,
       objects: { file: artifact.name, destination: path },
       location: `file://${path}`,
-      size: measure.size,
+      size: measure.bytes,
       sha256: measure.digest(),
     };
   },

@@ -5,11 +5,12 @@ import type { Artifact } from '../types.ts';
 /** A pass-through that measures what flows to the store: size and SHA-256 without buffering. */
 export class Measure extends Transform {
   private readonly hash = createHash('sha256');
-  size = 0;
+  // Not `size`: upload libraries (lib-storage) read a body's `size` as its total length.
+  bytes = 0;
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null, data?: Buffer) => void): void {
     this.hash.update(chunk);
-    this.size += chunk.length;
+    this.bytes += chunk.length;
     callback(null, chunk);
   }
 

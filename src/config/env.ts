@@ -86,6 +86,8 @@ export const ENVIRONMENT_VARIABLES: readonly EnvironmentVariable[] = Object.free
     ['GCP_CREDENTIALS_PATH', 'gcp.credentials_path', 'string', 'Service-account key file.'],
     ['GCP_REGION', 'gcp.region', 'string', 'GCP region.'],
     ['GCP_ENDPOINT', 'gcp.endpoint', 'string', 'Custom GCP endpoint.'],
+    ['GCP_PROJECT_ID', 'gcp.project_id', 'string', 'Project of gcp:function (default: the credentials\' project).'],
+    ['GCP_FUNCTIONS_ENDPOINT', 'gcp.functions_endpoint', 'string', 'Custom Cloud Functions API endpoint.'],
     ['MINIO_ENDPOINT', 'minio.endpoint', 'string', 'MinIO `host:port`.'],
     ['MINIO_ACCESS_KEY', 'minio.access_key', 'string', 'MinIO access key.'],
     ['MINIO_SECRET_KEY', 'minio.secret_key', 'string', 'MinIO secret key.'],

@@ -98,6 +98,10 @@ export const configSchema = z
         credentials_path: z.string().optional(),
         region: z.string().optional(),
         endpoint: z.string().optional(),
+        /** Project of `gcp:function`. @default the credentials' project (key file `project_id`, ADC) */
+        project_id: z.string().min(1).optional(),
+        /** Cloud Functions API base URL (private endpoint, tests). @default "https://cloudfunctions.googleapis.com" */
+        functions_endpoint: z.url().optional(),
       })
       .strict()
       .prefault({}),
