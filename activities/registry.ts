@@ -2,6 +2,10 @@ import type { RuleCatalog } from '../src/rules/catalog.ts';
 import { awsLambda } from './aws/lambda.ts';
 import { gcpFunction } from './gcp/function.ts';
 import { httpRequest } from './http/request.ts';
+import { elasticsearch } from './notifiers/elasticsearch.ts';
+import { loki } from './notifiers/loki.ts';
+import { slack } from './notifiers/slack.ts';
+import { smtp } from './notifiers/smtp.ts';
 import { webhook } from './notifiers/webhook.ts';
 import { awsS3 } from './outputs/aws-s3.ts';
 import { gcpGcs } from './outputs/gcp-gcs.ts';
@@ -12,7 +16,7 @@ import type { ActionnerDescriptor, NotifierDescriptor, OutputDescriptor } from '
 // The registry is a plain list: names, docs, validation and activity registration all derive from it.
 export const actionners: readonly ActionnerDescriptor[] = [httpRequest, awsLambda, gcpFunction];
 export const outputs: readonly OutputDescriptor[] = [localFile, awsS3, minioS3, gcpGcs];
-export const notifiers: readonly NotifierDescriptor[] = [webhook];
+export const notifiers: readonly NotifierDescriptor[] = [webhook, slack, loki, elasticsearch, smtp];
 
 export function findActionner(name: string) {
   return actionners.find((a) => a.name === name);

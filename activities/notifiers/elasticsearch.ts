@@ -1,0 +1,109 @@
+import { z } from 'zod';
+import { assertOk, httpCall } from '../http/client.ts';
+import type { NotifierDescriptor } from '../types.ts';
+import { indexTemplate } from './elasticsearch-template.ts';
+import { basicAuth, withHeaders } from './headers.ts';
+import { snakeCaseReport } from './payload.ts';
+
+/**
+ * A count ≥ 1. Text is converted because NOTIFIERS_ELASTICSEARCH_* environment variables arrive as
+ * text; only non-blank text, so `true` or `""` fail instead of becoming 1 or 0 as z.coerce would.
+ */
+const count = (fallback: number) =>
+  z.preprocess((value) => (typeof value === 'string' && value.trim() !== '' ? Number(value) : value), z.number().int().min(1).default(fallback));
+
+const config = z
+  .object({
+    url: z.string().regex(/^https?:\/\/\S+$/, 'invalid url'),
+    /** Basic auth on every request (template and documents) when both are set. */
+    user: z.string().default(''),
+    password: z.string().default(''),
+    index: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'invalid index name').default('falco-talon'),
+    suffix: z.enum(['daily', 'monthly', 'annually', 'none']).default('daily'),
+    number_of_shards: count(3),
+    number_of_replicas: count(3),
+    create_index_template: z.boolean().default(true),
+    custom_headers: z.record(z.string(), z.string()).default({}),
+  })
+  .strict();
+
+export type ElasticsearchConfig = z.infer<typeof config>;
+
+/** `<index>-YYYY.MM.DD` / `-YYYY.MM` / `-YYYY` / `<index>`, dated in UTC so every worker agrees. */
+export function indexName(cfg: Pick<ElasticsearchConfig, 'index' | 'suffix'>, now: Date): string {
+  const [date] = now.toISOString().split('T');
+  const [year, month, day] = (date ?? '').split('-');
+  switch (cfg.suffix) {
+    case 'none': return cfg.index;
+    case 'annually': return `${cfg.index}-${year}`;
+    case 'monthly': return `${cfg.index}-${year}.${month}`;
+    case 'daily': return `${cfg.index}-${year}.${month}.${day}`;
+  }
+}
+
+function requestHeaders(cfg: ElasticsearchConfig): Record<string, string> {
+  return withHeaders(cfg.custom_headers, {
+    'content-type': 'application/json',
+    'user-agent': 'falco-talon',
+    authorization: cfg.user && cfg.password ? basicAuth(cfg.user, cfg.password) : undefined,
+  });
+}
+
+/**
+ * GET the template; on 404 PUT it. The template is named after the index (`falco-talon` by
+ * default, as Talon), so two configurations writing different indices do not replace each other's.
+ */
+async function ensureTemplate(cfg: ElasticsearchConfig): Promise<void> {
+  const url = `${cfg.url.replace(/\/$/, '')}/_index_template/${cfg.index}`;
+  const headers = requestHeaders(cfg);
+  const found = await httpCall({ url, method: 'GET', headers });
+  if (found.status !== 404) return assertOk(found, `elasticsearch GET ${url}`);
+  const created = await httpCall({ url, method: 'PUT', headers, body: JSON.stringify(indexTemplate(cfg)) });
+  assertOk(created, `elasticsearch PUT ${url}`);
+}
+
+/**
+ * A descriptor with its own record of checked templates. Notifiers are stateless activities that
+ * receive a freshly parsed config on every call, so the check runs lazily at the first send, once per
+ * process per (url, index, shards, replicas). The promise is shared by concurrent sends; a failed
+ * check is forgotten, so the send throws (retryable on 429/5xx/network) and the retry checks again.
+ * Tests create their own instance; the worker uses `elasticsearch` below.
+ */
+export function createElasticsearchNotifier(): NotifierDescriptor<ElasticsearchConfig> {
+  const templates = new Map<string, Promise<void>>();
+  const templateOnce = (cfg: ElasticsearchConfig): Promise<void> => {
+    const key = JSON.stringify([cfg.url, cfg.index, cfg.number_of_shards, cfg.number_of_replicas]);
+    let check = templates.get(key);
+    if (!check) {
+      check = ensureTemplate(cfg);
+      templates.set(key, check);
+      check.catch(() => templates.delete(key));
+    }
+    return check;
+  };
+  return {
+    name: 'elasticsearch',
+    description: 'Index the action/output report as a document in Elasticsearch',
+    config,
+    permissions: {},
+    example: `notifiers:
+  elasticsearch:
+    url: https://elasticsearch:9200
+    user: talon
+    password: xxx
+    number_of_shards: 1
+    number_of_replicas: 1
+`,
+    async send(report, cfg) {
+      if (cfg.create_index_template) await templateOnce(cfg);
+      const now = new Date();
+      const url = `${cfg.url.replace(/\/$/, '')}/${indexName(cfg, now)}/_doc`;
+      const document = { ...snakeCaseReport(report), time: now.toISOString() };
+      const response = await httpCall({ url, method: 'POST', headers: requestHeaders(cfg), body: JSON.stringify(document) });
+      assertOk(response, `elasticsearch POST ${url}`);
+    },
+  };
+}
+
+/** `elasticsearch` (reference §8.2, with the fixes of §11.12). */
+export const elasticsearch = createElasticsearchNotifier();
