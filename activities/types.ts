@@ -115,6 +115,8 @@ export interface Report {
   readonly event?: string;
   readonly objects: { readonly [key: string]: string };
   readonly error?: string;
+  /** The actionner's or output's result text (`the pod 'x' … has been terminated`). */
+  readonly result?: string;
   readonly output?: string;
   readonly outputTarget?: string;
   readonly category?: string;

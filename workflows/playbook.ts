@@ -23,6 +23,7 @@ function reportsFor(input: PlaybookInput, rule: PlannedRule, report: ActionRepor
     event: input.event.output,
     objects: result ? result.objects : report.objects,
     error: result ? undefined : report.error,
+    result: result?.result,
     output: result?.output,
   };
   const outcome = result?.outputOutcome;
@@ -34,6 +35,7 @@ function reportsFor(input: PlaybookInput, rule: PlannedRule, report: ActionRepor
     outputTarget: outcome.target,
     category: outcome.target.split(':')[0],
     objects: outcome.objects,
+    result: outcome.result,
     output: outcome.result,
     error: outcome.error,
     artifact: outcome.artifact,

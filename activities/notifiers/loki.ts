@@ -49,14 +49,13 @@ function labels(report: Report): Record<string, string> {
 }
 
 /**
- * The log line: the error if any, else the output (the output stage's text or the action's inline
- * output), else the one-line summary `[status][message] … Action 'a' Rule 'r'` — Talon's `result`
- * text is not part of a report, and an empty line would be useless in Loki. A stored artifact is
+ * The log line, as Talon: the error if any, else the result text, else the output, else the one-line
+ * summary `[status][message] … Action 'a' Rule 'r'` (an empty line would be useless in Loki). A stored artifact is
  * appended as logfmt pairs (`artifact="<location>" size=<bytes> sha256=<hex>`), not as labels: every
  * artifact is unique, and a label per value would open a new Loki stream for each one.
  */
 export function lokiLine(report: Report): string {
-  const line = report.error || report.output || summary(report);
+  const line = report.error || report.result || report.output || summary(report);
   const artifact = report.artifact;
   return artifact ? `${line} artifact=${JSON.stringify(artifact.location)} size=${artifact.size} sha256=${artifact.sha256}` : line;
 }

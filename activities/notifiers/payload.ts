@@ -19,6 +19,7 @@ export function snakeCaseReport(report: Report): Record<string, unknown> {
     message: report.message,
     status: report.status,
     error: report.error,
+    result: report.result,
     output: report.output,
     output_target: report.outputTarget,
     category: report.category,

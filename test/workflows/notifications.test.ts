@@ -64,6 +64,7 @@ describe('notifications', () => {
       actionner: 'http:request',
       event: event.output,
       objects: { Url: `${target.url}/n/a`, Method: 'POST', Status: '200' },
+      result: `the request 'POST ${target.url}/n/a' returned 200`,
     });
     expect(bodies[2]).toMatchObject({ message: 'output', status: 'success', rule: 'notify', output_target: 'local:file', category: 'local' });
     // trace_id finds the run in the Temporal UI: it is the workflow ID.
