@@ -2,7 +2,13 @@ import type { RuleCatalog } from '../src/rules/catalog.ts';
 import { awsLambda } from './aws/lambda.ts';
 import { gcpFunction } from './gcp/function.ts';
 import { httpRequest } from './http/request.ts';
+import { annotation } from './kubernetes/annotation.ts';
+import { label } from './kubernetes/label.ts';
+import { networkPolicy } from './kubernetes/networkpolicy.ts';
+// Registers the `k8snode` additional-context source.
+import './kubernetes/node-context.ts';
 import { elasticsearch } from './notifiers/elasticsearch.ts';
+import { k8sevents } from './notifiers/k8sevents.ts';
 import { loki } from './notifiers/loki.ts';
 import { slack } from './notifiers/slack.ts';
 import { smtp } from './notifiers/smtp.ts';
@@ -14,9 +20,9 @@ import { minioS3 } from './outputs/minio-s3.ts';
 import type { ActionnerDescriptor, NotifierDescriptor, OutputDescriptor } from './types.ts';
 
 // The registry is a plain list: names, docs, validation and activity registration all derive from it.
-export const actionners: readonly ActionnerDescriptor[] = [httpRequest, awsLambda, gcpFunction];
+export const actionners: readonly ActionnerDescriptor[] = [httpRequest, awsLambda, gcpFunction, label, annotation, networkPolicy];
 export const outputs: readonly OutputDescriptor[] = [localFile, awsS3, minioS3, gcpGcs];
-export const notifiers: readonly NotifierDescriptor[] = [webhook, slack, loki, elasticsearch, smtp];
+export const notifiers: readonly NotifierDescriptor[] = [webhook, slack, loki, elasticsearch, smtp, k8sevents];
 
 export function findActionner(name: string) {
   return actionners.find((a) => a.name === name);
