@@ -1,5 +1,5 @@
 import type { V1Node } from '@kubernetes/client-node';
-import { contextSources } from '../contexts.ts';
+import { contextPermissions, contextSources } from '../contexts.ts';
 import { permanent } from '../errors.ts';
 import type { ActionInput, Deps, Permissions, TalonContext } from '../types.ts';
 import { getEventPod, kubeApis, kubeCall } from './client.ts';
@@ -51,3 +51,4 @@ export async function k8snodeContext(input: ActionInput<unknown>, deps: Deps): P
 }
 
 contextSources.k8snode = k8snodeContext;
+contextPermissions.k8snode = k8snodePermissions;

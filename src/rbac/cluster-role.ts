@@ -3,7 +3,7 @@ import type { Permissions } from '../../activities/types.ts';
 
 /** One component (actionner, output or notifier) and what it needs. */
 export interface PermissionSource {
-  readonly kind: 'actionner' | 'output' | 'notifier';
+  readonly kind: 'actionner' | 'output' | 'context' | 'notifier';
   readonly name: string;
   readonly permissions: Permissions;
 }

@@ -1,3 +1,4 @@
+import { contextPermissions } from '../../../activities/contexts.ts';
 import { catalog, findActionner, findNotifier, findOutput } from '../../../activities/registry.ts';
 import type { TalonConfig } from '../../config/schema.ts';
 import { clusterRoleYaml, type PermissionSource } from '../../rbac/cluster-role.ts';
@@ -6,8 +7,8 @@ import { loadRules } from '../../rules/index.ts';
 import type { CommandResult } from './rules.ts';
 
 /**
- * `rbac`: the minimal ClusterRole for what the rules use — their actionners, output targets and
- * notifiers (rules' and `default_notifiers`) — derived from each descriptor's `permissions`.
+ * `rbac`: the minimal ClusterRole for what the rules use — their actionners, output targets,
+ * additional contexts and notifiers (rules' and `default_notifiers`) — derived from each descriptor's `permissions`.
  */
 export async function rbac(config: TalonConfig, roleName?: string): Promise<CommandResult> {
   const loaded = await loadRules(config.rules_files, catalog);
@@ -24,6 +25,7 @@ export async function rbac(config: TalonConfig, roleName?: string): Promise<Comm
     for (const action of rule.actions) {
       add('actionner', action.actionner, findActionner(action.actionner)?.permissions);
       if (action.output) add('output', action.output.target, findOutput(action.output.target)?.permissions);
+      for (const context of action.additionalContexts) add('context', context, contextPermissions[context]);
     }
   }
   for (const name of notifiersInUse(config, rules)) add('notifier', name, findNotifier(name)?.permissions);
