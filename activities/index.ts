@@ -28,7 +28,7 @@ function actionActivity(descriptor: ActionnerDescriptor, deps: Deps): ActionActi
     const log = deps.log.child({ workflowId: workflowExecution?.workflowId, rule: input.rule, action: input.action, actionner: input.actionner, attempt });
     try {
       const parameters = parseParameters(descriptor, input.parameters);
-      let actionInput = { event: input.event, context: input.context, parameters, rule: input.rule, action: input.action, idempotencyKey: input.idempotencyKey };
+      let actionInput = { event: input.event, context: input.context, parameters, rule: input.rule, action: input.action, idempotencyKey: input.idempotencyKey, attempt };
       if (descriptor.usesContext && input.additionalContexts.length > 0) {
         actionInput = { ...actionInput, context: await withAdditionalContexts(input.additionalContexts, actionInput, deps) };
       }

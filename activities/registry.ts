@@ -3,8 +3,12 @@ import { awsLambda } from './aws/lambda.ts';
 import { gcpFunction } from './gcp/function.ts';
 import { httpRequest } from './http/request.ts';
 import { annotation } from './kubernetes/annotation.ts';
+import { kubernetesCordon } from './kubernetes/cordon.ts';
+import { kubernetesDelete } from './kubernetes/delete.ts';
+import { kubernetesDrain } from './kubernetes/drain.ts';
 import { label } from './kubernetes/label.ts';
 import { networkPolicy } from './kubernetes/networkpolicy.ts';
+import { kubernetesTerminate } from './kubernetes/terminate.ts';
 // Registers the `k8snode` additional-context source.
 import './kubernetes/node-context.ts';
 import { elasticsearch } from './notifiers/elasticsearch.ts';
@@ -20,7 +24,7 @@ import { minioS3 } from './outputs/minio-s3.ts';
 import type { ActionnerDescriptor, NotifierDescriptor, OutputDescriptor } from './types.ts';
 
 // The registry is a plain list: names, docs, validation and activity registration all derive from it.
-export const actionners: readonly ActionnerDescriptor[] = [httpRequest, awsLambda, gcpFunction, label, annotation, networkPolicy];
+export const actionners: readonly ActionnerDescriptor[] = [httpRequest, awsLambda, gcpFunction, label, annotation, networkPolicy, kubernetesTerminate, kubernetesDelete, kubernetesCordon, kubernetesDrain];
 export const outputs: readonly OutputDescriptor[] = [localFile, awsS3, minioS3, gcpGcs];
 export const notifiers: readonly NotifierDescriptor[] = [webhook, slack, loki, elasticsearch, smtp, k8sevents];
 

@@ -23,6 +23,11 @@ export interface ActionInput<P> {
   readonly action: string;
   /** `<workflowId>/<actionIndex>`: stable across retries, for idempotent side effects. */
   readonly idempotencyKey: string;
+  /**
+   * Temporal's attempt number (1 = first). A retry may find its own earlier side effect already
+   * done (a pod deleted by an attempt whose completion was lost). @default 1
+   */
+  readonly attempt?: number;
 }
 
 /** A file-like result (logs, pcap, a response body). Streams to the output; never into history. */

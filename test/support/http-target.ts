@@ -8,7 +8,7 @@ export interface RecordedRequest {
   readonly body: string;
 }
 
-export type Reply = { status: number; body?: string; headers?: Record<string, string>; delayMs?: number } | 'hang';
+export type Reply = { status: number; body?: string | Uint8Array; headers?: Record<string, string>; delayMs?: number } | 'hang';
 
 /**
  * A real loopback HTTP server whose routes answer from a script: e.g. `[503, 503, 200]` fails twice

@@ -1,0 +1,220 @@
+import type { V1Pod } from '@kubernetes/client-node';
+import { ApplicationFailure } from '@temporalio/common';
+import { z } from 'zod';
+import type { Logger } from '../../src/log.ts';
+import { permanent, retryable, truncate } from '../errors.ts';
+import type { ActionnerDescriptor } from '../types.ts';
+import { getEventPod, isNotFound, kubeApis, kubeCall, kubeFailure, type KubeApis } from './client.ts';
+import { cordonNode, cordonRules, podNodeName } from './cordon.ts';
+import { isMirrorPod, minHealthyReplicasParam, planRemovals, podOwner, replicaCounts, replicaOwnerRules, type MinHealthyReplicas, type ReplicaCounts } from './replicas.ts';
+
+const params = z
+  .object({
+    /** Leave DaemonSet pods alone: their controller recreates them on the node anyway. @default true */
+    ignore_daemonsets: z.boolean().default(true),
+    /** Leave StatefulSet pods alone. @default false */
+    ignore_statefulsets: z.boolean().default(false),
+    /** Report success even when some pods could not be evicted. @default false */
+    ignore_errors: z.boolean().default(false),
+    /** `N` or `N%` of each owner's desired replicas that must stay healthy (replicas.ts). */
+    min_healthy_replicas: minHealthyReplicasParam,
+    /** Seconds to wait for the evicted pods to be gone; 0 does not wait. @default 0 */
+    max_wait_period: z.number().int().min(0).default(0),
+    /** Namespaces whose evicted pods are not waited for. @default [] */
+    wait_period_excluded_namespaces: z.array(z.string()).default([]),
+  })
+  .strict();
+
+export type DrainParams = z.output<typeof params>;
+
+/** How often the node's pods are listed while waiting for evicted pods to vanish. */
+const POLL_MS = 1000;
+/** Evictions in flight at once: concurrent, without a burst of hundreds of requests on a big node. */
+const CONCURRENCY = 10;
+
+interface Tally {
+  ignored: number;
+  evictionErrors: number;
+  notGone: number;
+  otherErrors: number;
+  readonly failures: ApplicationFailure[];
+}
+
+/** Everything below throws classified failures (client.ts); anything else is unexpected, hence retryable. */
+function asFailure(error: unknown): ApplicationFailure {
+  return error instanceof ApplicationFailure ? error : retryable('Error', error instanceof Error ? error.message : String(error));
+}
+
+const podKey = (pod: V1Pod) => `${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''}`;
+
+async function mapLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  const queue = [...items];
+  await Promise.all(Array.from({ length: Math.min(limit, queue.length) }, async () => {
+    for (let item = queue.shift(); item !== undefined; item = queue.shift()) await fn(item);
+  }));
+}
+
+async function podsOnNode(apis: KubeApis, node: string): Promise<V1Pod[]> {
+  const list = await kubeCall({ verb: 'list', resource: 'pods' }, () => apis.core.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${node}` }));
+  return list.items;
+}
+
+/** Mirror pods always, DaemonSet/StatefulSet pods as the parameters say: counted as ignored. */
+function isIgnored(pod: V1Pod, parameters: DrainParams): boolean {
+  if (isMirrorPod(pod)) return true;
+  const kind = podOwner(pod)?.kind;
+  return (kind === 'DaemonSet' && parameters.ignore_daemonsets) || (kind === 'StatefulSet' && parameters.ignore_statefulsets);
+}
+
+/** Applies min_healthy_replicas per owner, so pods of one owner share one budget (replicas.ts). */
+async function withinBudget(apis: KubeApis, pods: readonly V1Pod[], min: MinHealthyReplicas, tally: Tally): Promise<V1Pod[]> {
+  const byOwner = new Map<string, V1Pod[]>();
+  const allowed: V1Pod[] = [];
+  for (const pod of pods) {
+    const owner = podOwner(pod);
+    if (!owner) allowed.push(pod);
+    else {
+      const key = `${pod.metadata?.namespace ?? ''}/${owner.kind}/${owner.name}`;
+      byOwner.set(key, [...(byOwner.get(key) ?? []), pod]);
+    }
+  }
+  for (const group of byOwner.values()) {
+    const first = group[0] as V1Pod;
+    const owner = podOwner(first);
+    let counts: ReplicaCounts | undefined;
+    try {
+      counts = owner && (await replicaCounts(apis, first.metadata?.namespace ?? '', owner));
+    } catch (error) {
+      tally.otherErrors += group.length;
+      tally.failures.push(asFailure(error));
+      continue;
+    }
+    if (!counts) allowed.push(...group);
+    else {
+      const plan = planRemovals(min, counts, group);
+      allowed.push(...plan.allowed);
+      tally.ignored += plan.held.length;
+    }
+  }
+  return allowed;
+}
+
+/** Evicts one pod; true when it was evicted, false when it was already gone. */
+async function evict(apis: KubeApis, pod: V1Pod): Promise<boolean> {
+  const name = pod.metadata?.name ?? '';
+  const namespace = pod.metadata?.namespace ?? '';
+  try {
+    await apis.core.createNamespacedPodEviction({ name, namespace, body: { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name, namespace } } });
+    return true;
+  } catch (error) {
+    if (isNotFound(error)) return false;
+    throw kubeFailure(error, { verb: 'create', resource: 'pods/eviction', name, namespace });
+  }
+}
+
+/**
+ * Polls the node until none of `pods` (by UID, so a recreated namesake does not count) is left;
+ * returns how many are still there at the deadline. A failed poll is logged and retried.
+ */
+async function waitGone(apis: KubeApis, node: string, pods: readonly V1Pod[], seconds: number, log: Logger): Promise<number> {
+  const deadline = Date.now() + seconds * 1000;
+  let left = new Set(pods.map((p) => p.metadata?.uid));
+  for (;;) {
+    try {
+      const present = new Set((await podsOnNode(apis, node)).map((p) => p.metadata?.uid));
+      left = new Set([...left].filter((uid) => present.has(uid)));
+    } catch (error) {
+      log.warn({ node, error: asFailure(error).message }, 'listing the pods of the node failed');
+    }
+    if (left.size === 0 || Date.now() >= deadline) return left.size;
+    await new Promise((resolve) => setTimeout(resolve, Math.min(POLL_MS, deadline - Date.now())));
+  }
+}
+
+/** The failure to throw when the drain is incomplete: Forbidden if RBAC is missing, else retryable unless every cause is permanent. */
+function drainFailure(message: string, tally: Tally): ApplicationFailure {
+  const causes = [...new Set(tally.failures.map((f) => f.message))].slice(0, 3).join('; ');
+  const full = truncate(causes ? `${message} (${causes})` : message, 1024);
+  if (tally.failures.some((f) => f.type === 'Forbidden')) return permanent('Forbidden', full);
+  const allPermanent = tally.notGone === 0 && tally.failures.length > 0 && tally.failures.every((f) => f.nonRetryable);
+  return allPermanent ? permanent('NodeNotDrained', full) : retryable('NodeNotDrained', full);
+}
+
+/**
+ * `kubernetes:drain`: cordons the node of the event's pod, then evicts its pods (Eviction API, so
+ * PodDisruptionBudgets apply). Unlike the reference (§11.7) it cordons first, skips mirror pods and,
+ * by default, DaemonSet pods, and computes `min_healthy_replicas` percentages on desired replicas.
+ */
+export const kubernetesDrain: ActionnerDescriptor<DrainParams> = {
+  name: 'kubernetes:drain',
+  category: 'kubernetes',
+  description: 'Cordon the node of the pod and evict its pods',
+  params,
+  needsOutput: false,
+  allowsOutput: false,
+  defaultContinue: true,
+  usesContext: false,
+  permissions: {
+    kubernetes: [
+      { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] },
+      { apiGroups: [''], resources: ['pods/eviction'], verbs: ['create'] },
+      ...cordonRules,
+      ...replicaOwnerRules,
+    ],
+  },
+  // Room for max_wait_period; a rule waiting longer sets its own `timeout`.
+  timeout: '10m',
+  example: `- action: Drain the node
+  actionner: kubernetes:drain
+  parameters:
+    ignore_daemonsets: true
+    ignore_statefulsets: true
+    min_healthy_replicas: 50%
+    max_wait_period: 90
+`,
+  async checks({ event }, deps) {
+    await getEventPod(kubeApis(deps.config), event);
+  },
+  async run({ event, parameters }, deps) {
+    const apis = kubeApis(deps.config);
+    const node = podNodeName(await getEventPod(apis, event));
+    await cordonNode(apis, node);
+    const tally: Tally = { ignored: 0, evictionErrors: 0, notGone: 0, otherErrors: 0, failures: [] };
+    const pods = await podsOnNode(apis, node);
+    // Pods already terminating (an earlier attempt evicted them) are only waited for.
+    const terminating = pods.filter((p) => p.metadata?.deletionTimestamp && !isMirrorPod(p));
+    let candidates = pods.filter((p) => !p.metadata?.deletionTimestamp);
+    tally.ignored += candidates.filter((p) => isIgnored(p, parameters)).length;
+    candidates = candidates.filter((p) => !isIgnored(p, parameters));
+    const min = parameters.min_healthy_replicas;
+    if (min) candidates = await withinBudget(apis, candidates, min, tally);
+    const evicted: V1Pod[] = [];
+    await mapLimit(candidates, CONCURRENCY, async (pod) => {
+      try {
+        if (await evict(apis, pod)) evicted.push(pod);
+      } catch (error) {
+        tally.evictionErrors += 1;
+        const failure = asFailure(error);
+        tally.failures.push(failure);
+        deps.log.warn({ node, pod: podKey(pod), error: failure.message }, 'eviction failed');
+      }
+    });
+    if (parameters.max_wait_period > 0) {
+      const excluded = new Set(parameters.wait_period_excluded_namespaces);
+      const awaited = [...evicted, ...terminating].filter((p) => !excluded.has(p.metadata?.namespace ?? ''));
+      tally.notGone = await waitGone(apis, node, awaited, parameters.max_wait_period, deps.log);
+    }
+    const { ignored, evictionErrors, notGone, otherErrors } = tally;
+    if (parameters.ignore_errors || evictionErrors + notGone + otherErrors === 0) {
+      return {
+        status: 'success',
+        result: `the node '${node}' has been drained, errors are ignored: ${ignored} ignored pods, ${evictionErrors} eviction errors, ${otherErrors} other errors`,
+        objects: { node },
+      };
+    }
+    throw drainFailure(
+      `the node '${node}' has not been fully drained: ${ignored} pods ignored, ${evictionErrors} eviction errors, ${notGone} were not evicted during max_wait_period, ${otherErrors} other errors`,
+      tally,
+    );
+  },
+};

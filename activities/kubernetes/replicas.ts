@@ -1,0 +1,125 @@
+import type { V1Pod } from '@kubernetes/client-node';
+import { z } from 'zod';
+import { kubeCall, type KubeApis } from './client.ts';
+
+/** `min_healthy_replicas` once parsed: `3` → {value: 3, percent: false}; `50%` → {value: 50, percent: true}. */
+export interface MinHealthyReplicas {
+  readonly value: number;
+  readonly percent: boolean;
+}
+
+/**
+ * `min_healthy_replicas`: `N` or `N%` (0–100%). A bare YAML number is accepted as `N`, and `""` as
+ * unset, as the reference does.
+ */
+export const minHealthyReplicasParam = z
+  .union([z.number().int().min(0), z.string().regex(/^(\d+%?)?$/, "must be 'N' or 'N%'")])
+  .refine((raw) => typeof raw === 'number' || !raw.endsWith('%') || Number.parseInt(raw, 10) <= 100, 'a percentage must be between 0% and 100%')
+  .transform((raw): MinHealthyReplicas | undefined => {
+    if (typeof raw === 'number') return { value: raw, percent: false };
+    if (raw === '') return undefined;
+    return { value: Number.parseInt(raw, 10), percent: raw.endsWith('%') };
+  })
+  .optional();
+
+export function minHealthyText(min: MinHealthyReplicas): string {
+  return `${min.value}${min.percent ? '%' : ''}`;
+}
+
+/** The pod's owner as the reference sees it: its first ownerReference (none: a standalone pod). */
+export interface PodOwner {
+  readonly kind: string;
+  readonly name: string;
+}
+
+export function podOwner(pod: V1Pod): PodOwner | undefined {
+  const ref = pod.metadata?.ownerReferences?.[0];
+  return ref ? { kind: ref.kind, name: ref.name } : undefined;
+}
+
+/** A static pod's API mirror: the kubelet recreates it, so evicting or deleting it achieves nothing. */
+export function isMirrorPod(pod: V1Pod): boolean {
+  return pod.metadata?.annotations?.['kubernetes.io/config.mirror'] !== undefined;
+}
+
+/** Whether the pod counts among its owner's ready replicas: Ready and not already terminating. */
+export function isPodReady(pod: V1Pod): boolean {
+  if (pod.metadata?.deletionTimestamp) return false;
+  return pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+}
+
+export interface ReplicaCounts {
+  readonly desired: number;
+  readonly ready: number;
+}
+
+/** RBAC for {@link replicaCounts}: reading the owners whose replica counts it knows. */
+export const replicaOwnerRules = [
+  { apiGroups: ['apps'], resources: ['replicasets', 'statefulsets', 'daemonsets'], verbs: ['get'] },
+  { apiGroups: [''], resources: ['replicationcontrollers'], verbs: ['get'] },
+] as const;
+
+/** Desired and ready replicas of the owner (from its status), or undefined for kinds without them (Job, custom resources). */
+export async function replicaCounts(apis: KubeApis, namespace: string, owner: PodOwner): Promise<ReplicaCounts | undefined> {
+  const { name } = owner;
+  const req = (resource: string) => ({ verb: 'get', resource, name, namespace, notFoundType: 'OwnerNotFound' });
+  switch (owner.kind) {
+    case 'ReplicaSet': {
+      const rs = await kubeCall(req('replicasets'), () => apis.apps.readNamespacedReplicaSet({ name, namespace }));
+      return { desired: rs.spec?.replicas ?? 1, ready: rs.status?.readyReplicas ?? 0 };
+    }
+    case 'StatefulSet': {
+      const sts = await kubeCall(req('statefulsets'), () => apis.apps.readNamespacedStatefulSet({ name, namespace }));
+      return { desired: sts.spec?.replicas ?? 1, ready: sts.status?.readyReplicas ?? 0 };
+    }
+    case 'DaemonSet': {
+      const ds = await kubeCall(req('daemonsets'), () => apis.apps.readNamespacedDaemonSet({ name, namespace }));
+      return { desired: ds.status?.desiredNumberScheduled ?? 0, ready: ds.status?.numberReady ?? 0 };
+    }
+    case 'ReplicationController': {
+      const rc = await kubeCall(req('replicationcontrollers'), () => apis.core.readNamespacedReplicationController({ name, namespace }));
+      return { desired: rc.spec?.replicas ?? 1, ready: rc.status?.readyReplicas ?? 0 };
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** The minimum number of healthy replicas to keep: `N`, or `N%` of the DESIRED replicas rounded up. */
+export function healthyThreshold(min: MinHealthyReplicas, desired: number): number {
+  return min.percent ? Math.ceil((min.value * desired) / 100) : min.value;
+}
+
+export interface RemovalPlan {
+  readonly threshold: number;
+  /** Pods that may be terminated or evicted. */
+  readonly allowed: readonly V1Pod[];
+  /** Pods kept because removing them would leave fewer healthy replicas than the threshold. */
+  readonly held: readonly V1Pod[];
+}
+
+/**
+ * Which of `pods` (all of one owner) may be removed without going below `min_healthy_replicas`.
+ *
+ * Rule: healthy = the owner's ready replicas (its status). Removing a ready pod (isPodReady) costs
+ * one healthy replica, removing a pod that is not ready costs none. A pod is held back when
+ * removing it would leave fewer than the threshold: ready pods are allowed one by one while
+ * `max(healthy - removedSoFar - 1, 0) >= threshold` (so a threshold of 0 never holds a pod back,
+ * even when the owner's status is stale); pods that are not ready are always allowed. With the
+ * reference's example `min_healthy_replicas: 2` and 3 ready replicas, one ready pod may go (3-1=2);
+ * with 2 ready, none. Several pods of the same owner (a drain) share one budget.
+ */
+export function planRemovals(min: MinHealthyReplicas, counts: ReplicaCounts, pods: readonly V1Pod[]): RemovalPlan {
+  const threshold = healthyThreshold(min, counts.desired);
+  const allowed: V1Pod[] = [];
+  const held: V1Pod[] = [];
+  let healthy = counts.ready;
+  for (const pod of pods) {
+    if (!isPodReady(pod)) allowed.push(pod);
+    else if (Math.max(healthy - 1, 0) >= threshold) {
+      healthy -= 1;
+      allowed.push(pod);
+    } else held.push(pod);
+  }
+  return { threshold, allowed, held };
+}

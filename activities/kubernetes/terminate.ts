@@ -1,0 +1,116 @@
+import type { V1Pod } from '@kubernetes/client-node';
+import { ApplicationFailure } from '@temporalio/common';
+import { z } from 'zod';
+import type { ActionnerDescriptor } from '../types.ts';
+import { eventPod, getEventPod, isNotFound, kubeApis, kubeFailure, statusOf, type KubeApis } from './client.ts';
+import { minHealthyReplicasParam, minHealthyText, planRemovals, podOwner, replicaCounts, replicaOwnerRules } from './replicas.ts';
+
+const params = z
+  .object({
+    /** Passed to DELETE; 0 removes the pod from the API at once (the reference's default). @default 0 */
+    grace_period_seconds: z.number().int().min(0).default(0),
+    /** Skip pods owned by a DaemonSet. @default false */
+    ignore_daemonsets: z.boolean().default(false),
+    /** Skip pods owned by a StatefulSet. @default false */
+    ignore_statefulsets: z.boolean().default(false),
+    /** Skip pods without an owner. @default false */
+    ignore_standalone_pods: z.boolean().default(false),
+    /** `N` or `N%` of the owner's desired replicas that must stay healthy (replicas.ts). */
+    min_healthy_replicas: minHealthyReplicasParam,
+  })
+  .strict();
+
+export type TerminateParams = z.output<typeof params>;
+
+/** Why the pod must be left alone, or undefined to terminate it (reference §6.2, percentages fixed). */
+async function skipReason(apis: KubeApis, pod: V1Pod, parameters: TerminateParams): Promise<string | undefined> {
+  const owner = podOwner(pod);
+  if (!owner) return parameters.ignore_standalone_pods ? 'it has no owner and ignore_standalone_pods is true' : undefined;
+  if (owner.kind === 'DaemonSet' && parameters.ignore_daemonsets) return `it belongs to the DaemonSet '${owner.name}' and ignore_daemonsets is true`;
+  if (owner.kind === 'StatefulSet' && parameters.ignore_statefulsets) return `it belongs to the StatefulSet '${owner.name}' and ignore_statefulsets is true`;
+  const min = parameters.min_healthy_replicas;
+  if (!min) return undefined;
+  const counts = await replicaCounts(apis, pod.metadata?.namespace ?? '', owner);
+  if (!counts) return undefined;
+  const plan = planRemovals(min, counts, [pod]);
+  if (plan.held.length === 0) return undefined;
+  return (
+    `its ${owner.kind} '${owner.name}' has ${counts.ready} healthy replicas of ${counts.desired} desired, ` +
+    `terminating it would leave fewer than ${plan.threshold} (min_healthy_replicas: ${minHealthyText(min)})`
+  );
+}
+
+/** A DELETE whose UID precondition failed: the pod we examined is gone, a namesake replaced it. */
+export function isUidConflict(error: unknown): boolean {
+  return statusOf(error) === 409 && /precondition/i.test(String((error as { body?: unknown }).body));
+}
+
+/**
+ * `kubernetes:terminate`: deletes the event's pod unless its owner or `min_healthy_replicas` says to
+ * leave it; then the status is `ignored` with the reason, not `success` (reference §11.7).
+ */
+export const kubernetesTerminate: ActionnerDescriptor<TerminateParams> = {
+  name: 'kubernetes:terminate',
+  category: 'kubernetes',
+  description: 'Terminate the pod',
+  params,
+  needsOutput: false,
+  allowsOutput: false,
+  defaultContinue: false,
+  usesContext: false,
+  permissions: {
+    kubernetes: [{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'delete'] }, ...replicaOwnerRules],
+  },
+  timeout: '1m',
+  example: `- action: Terminate the pod
+  actionner: kubernetes:terminate
+  parameters:
+    grace_period_seconds: 5
+    ignore_daemonsets: true
+    ignore_statefulsets: true
+    min_healthy_replicas: 33%
+`,
+  async checks({ event, attempt = 1 }, deps) {
+    try {
+      await getEventPod(kubeApis(deps.config), event);
+    } catch (error) {
+      // On a retry the pod may be gone because an earlier attempt deleted it and its completion was
+      // lost (worker crash): run() reports that end state instead of failing as "doesn't exist".
+      if (attempt > 1 && error instanceof ApplicationFailure && error.type === 'PodNotFound') return;
+      throw error;
+    }
+  },
+  async run({ event, parameters }, deps) {
+    const apis = kubeApis(deps.config);
+    const { pod: name, namespace } = eventPod(event);
+    const objects = { pod: name, namespace };
+    const subject = `the pod '${name}' in the namespace '${namespace}'`;
+    // The checks found the pod moments ago: if it is gone now (another attempt, the kubelet, a
+    // user), the end state holds and we say so.
+    const alreadyGone = { status: 'success', result: `${subject} was already terminated`, objects } as const;
+    let pod: V1Pod;
+    try {
+      pod = await apis.core.readNamespacedPod({ name, namespace });
+    } catch (error) {
+      if (isNotFound(error)) return alreadyGone;
+      throw kubeFailure(error, { verb: 'get', resource: 'pods', name, namespace });
+    }
+    const reason = await skipReason(apis, pod, parameters);
+    if (reason) return { status: 'ignored', result: `${subject} has not been terminated: ${reason}`, objects };
+    try {
+      // The UID precondition keeps a retry from killing a replacement that took the same name.
+      await apis.core.deleteNamespacedPod({
+        name,
+        namespace,
+        gracePeriodSeconds: parameters.grace_period_seconds,
+        body: { gracePeriodSeconds: parameters.grace_period_seconds, preconditions: { uid: pod.metadata?.uid } },
+      });
+    } catch (error) {
+      if (isNotFound(error) || isUidConflict(error)) return alreadyGone;
+      throw kubeFailure(error, { verb: 'delete', resource: 'pods', name, namespace });
+    }
+    // Deleting a terminating pod again only shortens its grace period: same end state, said honestly.
+    const result = pod.metadata?.deletionTimestamp ? `${subject} was already being terminated` : `${subject} has been terminated`;
+    return { status: 'success', result, objects };
+  },
+};
