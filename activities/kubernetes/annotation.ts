@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ActionnerDescriptor } from '../types.ts';
-import { atLeastOneMessage, level, metadataMap, patchMetadata, type MetadataKind } from './metadata-patch.ts';
+import { atLeastOneMessage, metadataActionner, level, metadataMap, patchMetadata, type MetadataKind } from './metadata-patch.ts';
 
 // The reference writes "annotationed" for nodes; both levels say "annotated" here.
 const kind: MetadataKind = { field: 'annotations', done: 'annotated' };
@@ -19,21 +19,9 @@ export type AnnotationParams = z.infer<typeof params>;
 /** `kubernetes:annotation`: adds, replaces or removes annotations on the event's pod or on its node. */
 export const annotation: ActionnerDescriptor<AnnotationParams> = {
   name: 'kubernetes:annotation',
-  category: 'kubernetes',
   description: "Add, replace or remove annotations of the pod or of the pod's node",
+  ...metadataActionner,
   params,
-  needsOutput: false,
-  allowsOutput: false,
-  defaultContinue: true,
-  usesContext: false,
-  // nodes/patch only serves `level: node`; a ClusterRole for pod-level rules may drop it.
-  permissions: {
-    kubernetes: [
-      { apiGroups: [''], resources: ['pods'], verbs: ['get', 'patch'] },
-      { apiGroups: [''], resources: ['nodes'], verbs: ['patch'] },
-    ],
-  },
-  timeout: '30s',
   example: `- action: Mark the pod
   actionner: kubernetes:annotation
   parameters:

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ActionnerDescriptor } from '../types.ts';
-import { atLeastOneMessage, isLabelValue, level, metadataMap, patchMetadata, type MetadataKind } from './metadata-patch.ts';
+import { atLeastOneMessage, metadataActionner, isLabelValue, level, metadataMap, patchMetadata, type MetadataKind } from './metadata-patch.ts';
 
 const kind: MetadataKind = { field: 'labels', done: 'labeled' };
 
@@ -18,21 +18,9 @@ export type LabelParams = z.infer<typeof params>;
 /** `kubernetes:label`: adds, replaces or removes labels on the event's pod or on its node. */
 export const label: ActionnerDescriptor<LabelParams> = {
   name: 'kubernetes:label',
-  category: 'kubernetes',
   description: "Add, replace or remove labels of the pod or of the pod's node",
+  ...metadataActionner,
   params,
-  needsOutput: false,
-  allowsOutput: false,
-  defaultContinue: true,
-  usesContext: false,
-  // nodes/patch only serves `level: node`; a ClusterRole for pod-level rules may drop it.
-  permissions: {
-    kubernetes: [
-      { apiGroups: [''], resources: ['pods'], verbs: ['get', 'patch'] },
-      { apiGroups: [''], resources: ['nodes'], verbs: ['patch'] },
-    ],
-  },
-  timeout: '30s',
   example: `- action: Quarantine the pod
   actionner: kubernetes:label
   parameters:

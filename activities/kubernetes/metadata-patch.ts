@@ -83,3 +83,20 @@ export async function patchMetadata(
   );
   return { status: 'success', result: `the pod '${podName}' in the namespace '${namespace}' has been ${kind.done}`, objects: { pod: podName, namespace } };
 }
+
+/** What kubernetes:label and kubernetes:annotation share besides the patched field. */
+export const metadataActionner = {
+  category: 'kubernetes',
+  needsOutput: false,
+  allowsOutput: false,
+  defaultContinue: true,
+  usesContext: false,
+  // nodes/patch only serves `level: node`; a ClusterRole for pod-level rules may drop it.
+  permissions: {
+    kubernetes: [
+      { apiGroups: [''], resources: ['pods'], verbs: ['get', 'patch'] },
+      { apiGroups: [''], resources: ['nodes'], verbs: ['patch'] },
+    ],
+  },
+  timeout: '30s',
+} as const;
