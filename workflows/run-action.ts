@@ -1,6 +1,7 @@
 import { ActivityFailure, ApplicationFailure, proxyActivities, TimeoutFailure } from '@temporalio/workflow';
 import type { ActionActivity } from '../activities/index.ts';
 import type { FalcoEvent } from '../src/events/types.ts';
+import { namespace, podName } from '../src/events/fields.ts';
 import { talonContext } from './context.ts';
 import type { ActionActivityResult, ActionReport, PlannedAction, PlannedRule } from './types.ts';
 
@@ -26,6 +27,16 @@ function describeFailure(error: unknown, action: PlannedAction): { error: string
 }
 
 /** Runs one action as the activity named after its actionner, with its retry policy and timeout. */
+/**
+ * A failed action returned no objects; the event's pod (when it names one) stands in, so the failure
+ * report reaches the pod (k8sevents records it there, not in `default`) and reads like the success one.
+ */
+function failedObjects(event: FalcoEvent): { [key: string]: string } {
+  const pod = podName(event);
+  const ns = namespace(event);
+  return pod !== '' && ns !== '' ? { pod, namespace: ns } : {};
+}
+
 export async function runAction(
   event: FalcoEvent,
   rule: PlannedRule,
@@ -67,6 +78,6 @@ export async function runAction(
     return { report, result };
   } catch (error) {
     const failure = describeFailure(error, action);
-    return { report: { ...base, status: 'failure', durationMs: Date.now() - started, objects: {}, ...failure } };
+    return { report: { ...base, status: 'failure', durationMs: Date.now() - started, objects: failedObjects(event), ...failure } };
   }
 }

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 // Workflow code must stay deterministic: it may import Temporal's workflow API, other workflow
 // modules and pure definitions, and only *types* from activities and the rest of src.
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const ALLOWED_VALUE_IMPORTS = [/^@temporalio\/workflow$/, /^\.\/[\w-]+\.ts$/, /^\.\.\/src\/temporal\/search-attributes\.ts$/];
+const ALLOWED_VALUE_IMPORTS = [/^@temporalio\/workflow$/, /^\.\/[\w-]+\.ts$/, /^\.\.\/src\/temporal\/search-attributes\.ts$/, /^\.\.\/src\/events\/fields\.ts$/];
 
 function imports(source: string): { specifier: string; typeOnly: boolean }[] {
   const found: { specifier: string; typeOnly: boolean }[] = [];
@@ -30,5 +30,10 @@ describe('workflow sandbox hygiene', () => {
   it('the search-attribute definitions the workflow imports are pure too', () => {
     const source = readFileSync(join(ROOT, 'src/temporal/search-attributes.ts'), 'utf8');
     expect(imports(source).map((i) => i.specifier)).toEqual(['@temporalio/common']);
+  });
+
+  it('the event field getters the workflow imports import nothing but types', () => {
+    const source = readFileSync(join(ROOT, 'src/events/fields.ts'), 'utf8');
+    expect(imports(source).every((i) => i.typeOnly)).toBe(true);
   });
 });

@@ -108,7 +108,8 @@ describe('notifications', () => {
     expect(note).toMatchObject({ notifier: 'webhook', message: 'action', status: 'failed' });
     expect(note?.error).toContain('authentication error');
     const body = JSON.parse(target.requestsTo('/hook/denied')[0]?.body ?? '{}');
-    expect(body).toMatchObject({ message: 'action', status: 'failure', action: 'fails' });
+    // A failed action has no objects of its own: the event's pod stands in (k8sevents records it there).
+    expect(body).toMatchObject({ message: 'action', status: 'failure', action: 'fails', objects: { Pod: 'web-1', Namespace: 'prod' } });
     expect(body.error).toContain('resource not found');
   });
 });
