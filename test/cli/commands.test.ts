@@ -99,6 +99,8 @@ describe('talon CLI', () => {
     expect(actionners.stdout).toContain('--- http:request ---');
     expect(actionners.stdout).toContain('url: string (required)');
     expect(actionners.stdout).toMatch(/method: '?GET \| POST \| PUT \| PATCH \| DELETE \| HEAD \(default: "POST"\)/);
+    // A union parameter reads as its members, not as `any`.
+    expect(actionners.stdout).toContain('min_healthy_replicas: integer | string');
     expect((await runTalon(['outputs', 'list'])).stdout).toContain('--- local:file ---');
     expect((await runTalon(['notifiers', 'list'])).stdout).toContain('--- webhook ---');
   });
