@@ -1,4 +1,5 @@
 import type { RuleCatalog } from '../src/rules/catalog.ts';
+import { contextSources } from './contexts.ts';
 import { awsLambda } from './aws/lambda.ts';
 import { gcpFunction } from './gcp/function.ts';
 import { httpRequest } from './http/request.ts';
@@ -42,4 +43,5 @@ export const catalog: RuleCatalog = {
   actionner: (name) => findActionner(name),
   output: (name) => findOutput(name),
   hasNotifier: (name) => findNotifier(name) !== undefined,
+  hasContext: (name) => contextSources[name] !== undefined,
 };

@@ -9,4 +9,6 @@ export interface RuleCatalog {
   output(name: string): { readonly params: z.ZodType } | undefined;
   /** Whether a notifier of this name exists. */
   hasNotifier(name: string): boolean;
+  /** Whether an additional-context source of this name exists (`k8snode`). */
+  hasContext(name: string): boolean;
 }

@@ -7,7 +7,8 @@ import type { Pos, RawAction, RawParams, RawRule } from './raw.ts';
 /**
  * Stage B (reference §3.2) on merged rules: actionners, outputs and notifiers must exist and
  * parameters must satisfy their zod schemas. Only actions used by rules are checked. New compared
- * with the reference: unknown notifier names and unknown parameter keys (for strict schemas).
+ * with the reference: unknown notifier names, unknown additional contexts and unknown parameter
+ * keys (for strict schemas).
  */
 
 type Add = (pos: Pos, reason: string) => void;
@@ -46,6 +47,10 @@ function checkAction(action: RawAction, catalog: RuleCatalog, add: Add): void {
   const descriptor = catalog.actionner(actionner.value);
   if (descriptor === undefined) add(actionner.pos, `unknown actionner '${actionner.value}'`);
   else checkParams(descriptor.params, action.parameters, 'parameter', actionner.pos, add);
+  // The reference fails only when the action runs (`unknown context`); a rule file is refused here.
+  for (const context of action.additionalContexts) {
+    if (!catalog.hasContext(context)) add(action.pos, `unknown context '${context}'`);
+  }
   const output = action.output;
   if (output?.target === undefined) {
     if (descriptor?.needsOutput === true) add(action.pos, 'an output is required');

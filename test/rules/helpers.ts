@@ -49,6 +49,7 @@ export const catalog: RuleCatalog = {
   actionner: (name) => actionners.get(name),
   output: (name) => outputs.get(name),
   hasNotifier: (name) => name === 'slack' || name === 'k8sevents',
+  hasContext: (name) => name === 'k8snode' || name === 'aws',
 };
 
 /** A fresh temporary directory. */

@@ -131,6 +131,12 @@ describe('stage B (semantic) errors', () => {
     ]);
   });
 
+  it('reports unknown additional contexts at load, not at the first alert (new check)', async () => {
+    expect(await errorsOf(`- rule: r\n  actions:\n    - action: a\n      actionner: kubernetes:terminate\n      additional_contexts: [k8snode, gcp]\n`)).toEqual([
+      "r0.yaml:3: rule 'r', action 'a': unknown context 'gcp'",
+    ]);
+  });
+
   it('does not check action definitions no rule uses', async () => {
     expect(await errorsOf(`- action: unused\n  actionner: made:up\n  parameters: {x: 1}\n- rule: r\n  actions:\n    - action: a\n      actionner: kubernetes:terminate\n`)).toEqual([]);
   });

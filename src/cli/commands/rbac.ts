@@ -25,7 +25,10 @@ export async function rbac(config: TalonConfig, roleName?: string): Promise<Comm
     for (const action of rule.actions) {
       add('actionner', action.actionner, findActionner(action.actionner)?.permissions);
       if (action.output) add('output', action.output.target, findOutput(action.output.target)?.permissions);
-      for (const context of action.additionalContexts) add('context', context, contextPermissions[context]);
+      // Only actionners that use contexts fetch them (reference §5.3); others ignore the list.
+      if (findActionner(action.actionner)?.usesContext) {
+        for (const context of action.additionalContexts) add('context', context, contextPermissions[context]);
+      }
     }
   }
   for (const name of notifiersInUse(config, rules)) add('notifier', name, findNotifier(name)?.permissions);
