@@ -34,8 +34,12 @@ export function kubeApis(config: Pick<TalonConfig, 'kubeconfig'>): KubeApis {
   if (!apis) {
     const kubeConfig = new KubeConfig();
     try {
-      if (key === '') kubeConfig.loadFromCluster();
-      else kubeConfig.loadFromFile(key);
+      if (key === '') {
+        // loadFromCluster() does not fail outside a pod: it yields `https://undefined:undefined` and
+        // every call would fail as a (retried) network error. Say what is wrong, once.
+        if (!process.env.KUBERNETES_SERVICE_HOST) throw new Error('no kubeconfig is configured (kubeconfig / KUBECONFIG) and this is not a pod (KUBERNETES_SERVICE_HOST is unset)');
+        kubeConfig.loadFromCluster();
+      } else kubeConfig.loadFromFile(key);
     } catch (error) {
       throw permanent('KubeConfigError', `wrong k8s client: ${error instanceof Error ? error.message : String(error)}`);
     }
