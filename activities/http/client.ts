@@ -1,3 +1,5 @@
+import { Readable } from 'node:stream';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { permanent, retryable, truncate } from '../errors.ts';
 
 export interface HttpRequest {
@@ -15,14 +17,12 @@ export interface HttpResponse {
   readonly body: Buffer;
 }
 
-/** One HTTP call with a timeout; network failures become retryable errors. */
-export async function httpCall(request: HttpRequest): Promise<HttpResponse> {
-  let response: Response;
+async function send(request: HttpRequest): Promise<Response> {
   try {
-    response = await fetch(request.url, {
+    return await fetch(request.url, {
       method: request.method,
       headers: request.headers,
-      body: request.body === undefined || typeof request.body === "string" ? request.body : new Uint8Array(request.body),
+      body: request.body === undefined || typeof request.body === 'string' ? request.body : new Uint8Array(request.body),
       signal: AbortSignal.timeout(request.timeoutMs ?? 10_000),
     });
   } catch (error) {
@@ -30,7 +30,26 @@ export async function httpCall(request: HttpRequest): Promise<HttpResponse> {
     const message = error instanceof Error ? error.message : String(error);
     throw retryable('NetworkError', `${request.method} ${request.url}: ${message}${cause}`);
   }
+}
+
+/** One HTTP call with a timeout; network failures become retryable errors. */
+export async function httpCall(request: HttpRequest): Promise<HttpResponse> {
+  const response = await send(request);
   return { status: response.status, headers: response.headers, body: Buffer.from(await response.arrayBuffer()) };
+}
+
+/**
+ * Like httpCall + assertOk, but a 2xx body stays a stream: an artifact flows to its output without
+ * being held in memory. Another status is read (its text goes into the error) and thrown. The
+ * timeout covers the whole body, so a stalled download fails the stream, and the output stage.
+ */
+export async function httpStream(request: HttpRequest, what: string): Promise<{ status: number; headers: Headers; body: Readable }> {
+  const response = await send(request);
+  if (response.status < 200 || response.status >= 300) {
+    assertOk({ status: response.status, headers: response.headers, body: Buffer.from(await response.arrayBuffer()) }, what);
+  }
+  const body = response.body ? Readable.fromWeb(response.body as WebReadableStream<Uint8Array>) : Readable.from([]);
+  return { status: response.status, headers: response.headers, body };
 }
 
 /** Talon's texts for HTTP statuses (reference §8.1). */

@@ -3,7 +3,7 @@ import type { Json } from '../../src/events/types.ts';
 import { permanent } from '../errors.ts';
 import { expand, expandJson, templateVariables } from '../template.ts';
 import type { ActionnerDescriptor } from '../types.ts';
-import { assertOk, httpCall } from './client.ts';
+import { httpStream } from './client.ts';
 
 const json: z.ZodType<Json> = z.lazy(() =>
   z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(json), z.record(z.string(), json)]),
@@ -52,14 +52,16 @@ export const httpRequest: ActionnerDescriptor<HttpRequestParams> = {
     if (!/^https?:\/\//.test(url)) throw permanent('InvalidParameter', `url '${url}' is not an http(s) URL after templating`);
     const hasBody = parameters.method !== 'GET' && parameters.method !== 'HEAD';
     const body = parameters.body === undefined ? { ...event, context } : expandJson(parameters.body, vars);
-    const response = await httpCall({
-      url,
-      method: parameters.method,
-      headers: { 'content-type': 'application/json', 'user-agent': 'falco-talon', ...parameters.headers },
-      body: hasBody ? JSON.stringify(body) : undefined,
-      timeoutMs: parameters.timeout_seconds * 1000,
-    });
-    assertOk(response, `${parameters.method} ${url}`);
+    const response = await httpStream(
+      {
+        url,
+        method: parameters.method,
+        headers: { 'content-type': 'application/json', 'user-agent': 'falco-talon', ...parameters.headers },
+        body: hasBody ? JSON.stringify(body) : undefined,
+        timeoutMs: parameters.timeout_seconds * 1000,
+      },
+      `${parameters.method} ${url}`,
+    );
     return {
       status: 'success',
       result: `the request '${parameters.method} ${url}' returned ${response.status}`,

@@ -1,6 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertOk, httpCall } from '../../../activities/http/client.ts';
+import { Readable } from 'node:stream';
+import { assertOk, httpCall, httpStream } from '../../../activities/http/client.ts';
 import { HttpTarget } from '../../support/http-target.ts';
 
 let target: HttpTarget;
@@ -44,5 +45,19 @@ describe('HTTP status classification', () => {
 
   it('turns a refused connection into a retryable NetworkError', async () => {
     await expect(httpCall({ url: 'http://127.0.0.1:9/', method: 'GET', timeoutMs: 1000 })).rejects.toMatchObject({ type: 'NetworkError', nonRetryable: false });
+  });
+
+  it('httpStream keeps a 2xx body a stream (artifacts are not held in memory) and throws other statuses as assertOk', async () => {
+    const bytes = Buffer.alloc(3 * 1024 * 1024, 7);
+    target.route('/big', { status: 200, body: bytes, headers: { 'content-type': 'application/octet-stream' } });
+    const response = await httpStream({ url: `${target.url}/big`, method: 'GET' }, 'GET big');
+    expect(response.body).toBeInstanceOf(Readable);
+    const chunks: Buffer[] = [];
+    for await (const chunk of response.body) chunks.push(Buffer.from(chunk));
+    expect(Buffer.concat(chunks).equals(bytes)).toBe(true);
+
+    target.route('/gone', { status: 404, body: 'no' }).route('/busy', 503);
+    await expect(httpStream({ url: `${target.url}/gone`, method: 'GET' }, 'GET gone')).rejects.toMatchObject({ type: 'Http404', nonRetryable: true, message: 'GET gone: resource not found' });
+    await expect(httpStream({ url: `${target.url}/busy`, method: 'GET' }, 'GET busy')).rejects.toMatchObject({ type: 'Http503', nonRetryable: false });
   });
 });
