@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { Context } from '@temporalio/activity';
 import { z } from 'zod';
 import type { ActionActivityInput, ActionActivityResult } from '../workflows/types.ts';
@@ -5,7 +6,7 @@ import { withAdditionalContexts } from './contexts.ts';
 import { permanent, toFailure } from './errors.ts';
 import { inlineOutput, storeOutput } from './output-stage.ts';
 import { actionners, notifiers } from './registry.ts';
-import type { ActionnerDescriptor, Deps, NotifierDescriptor, Report } from './types.ts';
+import type { ActionnerDescriptor, ActionResult, Deps, NotifierDescriptor, Report } from './types.ts';
 
 export type ActionActivity = (input: ActionActivityInput) => Promise<ActionActivityResult>;
 export type NotifierActivity = (report: Report) => Promise<void>;
@@ -26,6 +27,7 @@ function actionActivity(descriptor: ActionnerDescriptor, deps: Deps): ActionActi
   return async (input) => {
     const { attempt, workflowExecution } = Context.current().info;
     const log = deps.log.child({ workflowId: workflowExecution?.workflowId, rule: input.rule, action: input.action, actionner: input.actionner, attempt });
+    let result: ActionResult | undefined;
     try {
       const parameters = parseParameters(descriptor, input.parameters);
       let actionInput = { event: input.event, context: input.context, parameters, rule: input.rule, action: input.action, idempotencyKey: input.idempotencyKey, attempt };
@@ -34,7 +36,7 @@ function actionActivity(descriptor: ActionnerDescriptor, deps: Deps): ActionActi
       }
       await descriptor.checks?.(actionInput, { ...deps, log });
       log.info({ status: 'in_progress' }, 'action');
-      const result = await descriptor.run(actionInput, { ...deps, log });
+      result = await descriptor.run(actionInput, { ...deps, log });
       // A skipped action (`ignored`) produced nothing to store.
       const outputOutcome = result.status === 'success' ? await storeOutput(input, result, { ...deps, log }) : undefined;
       const output = outputOutcome ? undefined : await inlineOutput(result.artifact);
@@ -46,6 +48,11 @@ function actionActivity(descriptor: ActionnerDescriptor, deps: Deps): ActionActi
       log.warn({ status: 'failure', error: failure.message, retryable: !failure.nonRetryable }, 'action');
       deps.metrics?.actions.inc({ rule: input.rule, action: input.action, actionner: input.actionner, status: 'failure' });
       throw failure;
+    } finally {
+      // A streamed artifact not read to its end (a failed or skipped output stage, a thrown error)
+      // would hold its connection or file open until a timeout.
+      const body = result?.artifact?.body;
+      if (body instanceof Readable && !body.readableEnded && !body.destroyed) body.destroy();
     }
   };
 }

@@ -1,5 +1,7 @@
+import type { Readable } from 'node:stream';
 import { ApplicationFailure } from '@temporalio/common';
 import type { ActionActivityInput, OutputOutcome } from '../workflows/types.ts';
+import { retryable } from './errors.ts';
 import { findOutput } from './registry.ts';
 import type { ActionResult, Artifact, Deps } from './types.ts';
 
@@ -8,6 +10,42 @@ const INLINE_OUTPUT_LIMIT = 16 * 1024;
 
 function failure(target: string, error: string): OutputOutcome {
   return { target, status: 'failure', objects: {}, error };
+}
+
+/**
+ * Whether the stream holds any data, without consuming it: the first chunk is read ahead and put
+ * back (unshift). An empty stream (a 204, a HEAD) must be `empty output`, not a 0-byte object.
+ */
+function hasData(body: Readable): Promise<boolean> {
+  if (body.readableEnded) return Promise.resolve(false);
+  if (body.destroyed) return Promise.reject(body.errored ?? new Error('the stream was closed'));
+  return new Promise((resolve, reject) => {
+    const settle = (done: () => void) => {
+      body.off('readable', onReadable).off('end', onEnd).off('error', onError);
+      done();
+    };
+    const onReadable = () => {
+      for (let chunk: unknown = body.read(); chunk !== null; chunk = body.read()) {
+        // An empty chunk is no data (object-mode streams may yield one).
+        if ((Buffer.isBuffer(chunk) || typeof chunk === 'string') && chunk.length === 0) continue;
+        body.unshift(chunk);
+        return settle(() => resolve(true));
+      }
+      // Nothing buffered: either more comes later ('readable' again) or 'end' follows.
+    };
+    const onEnd = () => settle(() => resolve(false));
+    const onError = (error: Error) => settle(() => reject(error));
+    body.on('readable', onReadable).once('end', onEnd).once('error', onError);
+  });
+}
+
+async function readable(body: Readable): Promise<boolean> {
+  try {
+    return await hasData(body);
+  } catch (error) {
+    // Reading the body failed (a reset, a timeout): the action is retried, as for a network error.
+    throw retryable('ArtifactReadError', `reading the artifact failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
 }
 
 /**
@@ -23,7 +61,9 @@ export async function storeOutput(input: ActionActivityInput, result: ActionResu
   const descriptor = findOutput(spec.target);
   if (!descriptor) return failure(spec.target, `unknown output target '${spec.target}'`);
   const artifact = result.artifact;
-  if (!artifact || (Buffer.isBuffer(artifact.body) && artifact.body.length === 0)) return failure(spec.target, 'empty output');
+  if (!artifact || (Buffer.isBuffer(artifact.body) ? artifact.body.length === 0 : !(await readable(artifact.body)))) {
+    return failure(spec.target, 'empty output');
+  }
   try {
     const parameters = descriptor.params.parse(spec.parameters);
     await descriptor.checks?.(parameters, deps);

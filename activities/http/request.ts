@@ -1,9 +1,10 @@
+import { Context } from '@temporalio/activity';
 import { z } from 'zod';
 import type { Json } from '../../src/events/types.ts';
 import { permanent } from '../errors.ts';
 import { expand, expandJson, templateVariables } from '../template.ts';
 import type { ActionnerDescriptor } from '../types.ts';
-import { httpStream } from './client.ts';
+import { httpStream, mergeHeaders, redactUrl } from './client.ts';
 
 const json: z.ZodType<Json> = z.lazy(() =>
   z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(json), z.record(z.string(), json)]),
@@ -22,6 +23,24 @@ const params = z
   .strict();
 
 export type HttpRequestParams = z.infer<typeof params>;
+
+/** Time the attempt keeps after its request for the output stage to finish. */
+const ATTEMPT_MARGIN_MS = 2_000;
+
+/**
+ * The request's timeout, ending before the attempt's start-to-close timeout (the action's
+ * `timeout:`): otherwise Temporal starts a retry while this attempt's request still runs, and a
+ * POST is sent twice at once. Outside an activity (direct calls) only `timeout_seconds` applies.
+ */
+function requestTimeoutMs(timeoutSeconds: number): number {
+  let attemptMs: number;
+  try {
+    attemptMs = Context.current().info.startToCloseTimeoutMs;
+  } catch {
+    return timeoutSeconds * 1000;
+  }
+  return Math.min(timeoutSeconds * 1000, Math.max(attemptMs - ATTEMPT_MARGIN_MS, 1_000));
+}
 
 /** `http:request`: calls a URL; 5xx/429/network errors retry, other 4xx fail at once. */
 export const httpRequest: ActionnerDescriptor<HttpRequestParams> = {
@@ -49,18 +68,19 @@ export const httpRequest: ActionnerDescriptor<HttpRequestParams> = {
   async run({ event, context, parameters }) {
     const vars = templateVariables(event, context);
     const url = expand(parameters.url, vars);
-    if (!/^https?:\/\//.test(url)) throw permanent('InvalidParameter', `url '${url}' is not an http(s) URL after templating`);
+    if (!/^https?:\/\//.test(url)) throw permanent('InvalidParameter', `url '${redactUrl(url)}' is not an http(s) URL after templating`);
     const hasBody = parameters.method !== 'GET' && parameters.method !== 'HEAD';
     const body = parameters.body === undefined ? { ...event, context } : expandJson(parameters.body, vars);
     const response = await httpStream(
       {
         url,
         method: parameters.method,
-        headers: { 'content-type': 'application/json', 'user-agent': 'falco-talon', ...parameters.headers },
+        // The user's headers replace the defaults whatever their case.
+        headers: mergeHeaders({ 'content-type': 'application/json', 'user-agent': 'falco-talon' }, parameters.headers),
         body: hasBody ? JSON.stringify(body) : undefined,
-        timeoutMs: parameters.timeout_seconds * 1000,
+        timeoutMs: requestTimeoutMs(parameters.timeout_seconds),
       },
-      `${parameters.method} ${url}`,
+      `${parameters.method} ${redactUrl(url)}`,
     );
     return {
       status: 'success',

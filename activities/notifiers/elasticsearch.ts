@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { assertOk, httpCall } from '../http/client.ts';
+import { assertOk, httpCall, redactUrl } from '../http/client.ts';
 import type { NotifierDescriptor } from '../types.ts';
 import { indexTemplate } from './elasticsearch-template.ts';
-import { basicAuth, withHeaders } from './headers.ts';
+import { basicAuth, notifierUrl, withHeaders } from './headers.ts';
 import { snakeCaseReport } from './payload.ts';
 
 /**
@@ -14,7 +14,7 @@ const count = (fallback: number) =>
 
 const config = z
   .object({
-    url: z.string().regex(/^https?:\/\/\S+$/, 'invalid url'),
+    url: notifierUrl('user/password (or custom_headers)'),
     /** Basic auth on every request (template and documents) when both are set. */
     user: z.string().default(''),
     password: z.string().default(''),
@@ -57,9 +57,9 @@ async function ensureTemplate(cfg: ElasticsearchConfig): Promise<void> {
   const url = `${cfg.url.replace(/\/$/, '')}/_index_template/${cfg.index}`;
   const headers = requestHeaders(cfg);
   const found = await httpCall({ url, method: 'GET', headers });
-  if (found.status !== 404) return assertOk(found, `elasticsearch GET ${url}`);
+  if (found.status !== 404) return assertOk(found, `elasticsearch GET ${redactUrl(url)}`);
   const created = await httpCall({ url, method: 'PUT', headers, body: JSON.stringify(indexTemplate(cfg)) });
-  assertOk(created, `elasticsearch PUT ${url}`);
+  assertOk(created, `elasticsearch PUT ${redactUrl(url)}`);
 }
 
 /**
@@ -100,7 +100,7 @@ export function createElasticsearchNotifier(): NotifierDescriptor<ElasticsearchC
       const url = `${cfg.url.replace(/\/$/, '')}/${indexName(cfg, now)}/_doc`;
       const document = { ...snakeCaseReport(report), time: now.toISOString() };
       const response = await httpCall({ url, method: 'POST', headers: requestHeaders(cfg), body: JSON.stringify(document) });
-      assertOk(response, `elasticsearch POST ${url}`);
+      assertOk(response, `elasticsearch POST ${redactUrl(url)}`);
     },
   };
 }

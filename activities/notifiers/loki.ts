@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { assertOk, httpCall } from '../http/client.ts';
+import { assertOk, httpCall, redactUrl } from '../http/client.ts';
 import type { NotifierDescriptor, Report } from '../types.ts';
-import { basicAuth, withHeaders } from './headers.ts';
+import { basicAuth, notifierUrl, withHeaders } from './headers.ts';
 import { summary } from './text.ts';
 
 const config = z
   .object({
-    url: z.string().regex(/^https?:\/\/\S+$/, 'invalid url'),
+    url: notifierUrl('user/api_key (or custom_headers)'),
     /** Basic auth is sent only when both `user` and `api_key` are set. */
     user: z.string().default(''),
     api_key: z.string().default(''),
@@ -90,6 +90,6 @@ export const loki: NotifierDescriptor<LokiConfig> = {
       }),
       body: JSON.stringify(lokiPayload(report)),
     });
-    assertOk(response, `loki ${url}`);
+    assertOk(response, `loki ${redactUrl(url)}`);
   },
 };

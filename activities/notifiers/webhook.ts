@@ -1,11 +1,12 @@
 import { z } from 'zod';
-import { assertOk, httpCall } from '../http/client.ts';
+import { assertOk, httpCall, mergeHeaders, redactUrl } from '../http/client.ts';
 import type { NotifierDescriptor } from '../types.ts';
+import { notifierUrl } from './headers.ts';
 import { snakeCaseReport } from './payload.ts';
 
 const config = z
   .object({
-    url: z.string().regex(/^https?:\/\/\S+$/, 'invalid url'),
+    url: notifierUrl('custom_headers'),
     http_method: z.enum(['POST', 'PUT', 'PATCH']).default('POST'),
     content_type: z.string().default('application/json; charset=utf-8'),
     user_agent: z.string().default('falco-talon'),
@@ -31,9 +32,10 @@ export const webhook: NotifierDescriptor<WebhookConfig> = {
     const response = await httpCall({
       url: cfg.url,
       method: cfg.http_method,
-      headers: { ...cfg.custom_headers, 'content-type': cfg.content_type, 'user-agent': cfg.user_agent },
+      // custom_headers replace same-named defaults whatever their case (`User-Agent: mine`).
+      headers: mergeHeaders({ 'content-type': cfg.content_type, 'user-agent': cfg.user_agent }, cfg.custom_headers),
       body: JSON.stringify(snakeCaseReport(report)),
     });
-    assertOk(response, `webhook ${cfg.url}`);
+    assertOk(response, `webhook ${redactUrl(cfg.url)}`);
   },
 };

@@ -1,7 +1,18 @@
 /**
+ * One part of a key (hostname, object value, artifact name), made a safe file/object name: these
+ * come from the alert (unauthenticated ingest), so `/` and `\` become `_` (no path segments),
+ * control characters are dropped, and a part that is only dots becomes `_`.
+ */
+function safePart(part: string): string {
+  const clean = part.replace(/[\\/]/g, '_').replace(/[\u0000-\u001f\u007f]/g, '');
+  return /^\.+$/.test(clean) ? '_' : clean;
+}
+
+/**
  * Object key of a stored artifact (reference §7): `<T>_<ns>_<pod>_<name>` for pod objects,
  * `<T>_<hostname>_<name>` otherwise, else `<T>_` + every object value but `file` (sorted by key).
  * `T` is UTC (`YYYY-MM-DDTHH-MM-SSZ`): the reference prints local time with a literal `Z`.
+ * Every part goes through safePart, so a key is always a single path segment.
  */
 export function artifactKey(
   objects: Readonly<Record<string, string>>,
@@ -10,14 +21,14 @@ export function artifactKey(
   now: Date = new Date(),
 ): string {
   const time = now.toISOString().slice(0, 19).replaceAll(':', '-') + 'Z';
-  const name = artifactName.replaceAll('/', '_');
+  const name = safePart(artifactName);
   const lower = Object.fromEntries(Object.entries(objects).map(([k, v]) => [k.toLowerCase(), v]));
-  if (lower.namespace && lower.pod) return `${time}_${lower.namespace}_${lower.pod}_${name}`;
-  if (hostname) return `${time}_${hostname}_${name}`;
+  if (lower.namespace && lower.pod) return `${time}_${safePart(lower.namespace)}_${safePart(lower.pod)}_${name}`;
+  if (hostname) return `${time}_${safePart(hostname)}_${name}`;
   const values = Object.keys(lower)
     .filter((k) => k !== 'file')
     .sort()
-    .map((k) => `${lower[k]}_`)
+    .map((k) => `${safePart(lower[k] ?? '')}_`)
     .join('');
   return `${time}_${values}${name}`;
 }

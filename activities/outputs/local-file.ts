@@ -1,9 +1,9 @@
 import { constants } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { open, stat, unlink } from 'node:fs/promises';
+import { join, resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
-import { permanent } from '../errors.ts';
+import { permanent, retryable } from '../errors.ts';
 import { expand } from '../template.ts';
 import type { OutputDescriptor } from '../types.ts';
 import { artifactKey } from './key.ts';
@@ -35,6 +35,8 @@ async function checkFolder(destination: string): Promise<string> {
 async function createUnique(dir: string, key: string) {
   for (let n = 0; ; n++) {
     const path = join(dir, n === 0 ? key : `${key}_${n}`);
+    // Keys are single path segments (key.ts); this guards the folder against any that is not.
+    if (!resolve(path).startsWith(resolve(dir) + sep)) throw permanent('InvalidKey', `the key '${key}' leaves the folder '${dir}'`);
     try {
       return { path, handle: await open(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600) };
     } catch (error) {
@@ -62,7 +64,14 @@ export const localFile: OutputDescriptor<LocalFileParams> = {
     const dir = await checkFolder(parameters.destination);
     const { path, handle } = await createUnique(dir, artifactKey(objects, event.hostname, artifact.name));
     const { stream, measure } = measured(artifact);
-    await pipeline(stream, handle.createWriteStream());
+    try {
+      await pipeline(stream, handle.createWriteStream());
+    } catch (error) {
+      // A partial file would look like a valid artifact. A broken source stream or a disk fault
+      // (ENOSPC, EIO) may pass, as S3/GCS upload errors do: retried. The folder itself was checked.
+      await unlink(path).catch(() => undefined);
+      throw retryable('LocalWriteError', `writing '${path}' failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
     return {
       result: `the file '${artifact.name.split('/').pop()}' has been copied to '${path}'`,
       objects: { file: artifact.name, destination: path },

@@ -24,5 +24,10 @@ export function measured(artifact: Artifact): { stream: Readable; measure: Measu
   const source = Buffer.isBuffer(artifact.body) ? Readable.from([artifact.body]) : artifact.body;
   const measure = new Measure();
   source.on('error', (error) => measure.destroy(error));
+  // pipe() does not propagate a failed store (measure destroyed) back to the source: close it, or a
+  // response body would stay open until its timeout.
+  measure.on('close', () => {
+    if (!source.destroyed) source.destroy();
+  });
   return { stream: source.pipe(measure), measure };
 }

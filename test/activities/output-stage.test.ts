@@ -1,13 +1,23 @@
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
-import { describe, expect, it } from 'vitest';
+import { ApplicationFailure } from '@temporalio/common';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { httpRequest } from '../../activities/http/request.ts';
 import { inlineOutput, storeOutput } from '../../activities/output-stage.ts';
+import { measured } from '../../activities/outputs/stream.ts';
 import type { ActionResult } from '../../activities/types.ts';
 import { silentLogger } from '../../src/log.ts';
 import type { ActionActivityInput } from '../../workflows/types.ts';
+import { HttpTarget } from '../support/http-target.ts';
 import { falcoEvent, testConfig } from '../support/temporal.ts';
+
+let target: HttpTarget;
+beforeAll(async () => {
+  target = await new HttpTarget().start();
+});
+afterAll(async () => target.stop());
 
 const deps = () => ({ config: testConfig(), log: silentLogger });
 const result = (body?: Buffer | Readable): ActionResult => ({
@@ -16,8 +26,8 @@ const result = (body?: Buffer | Readable): ActionResult => ({
   objects: { pod: 'web', namespace: 'prod' },
   artifact: body === undefined ? undefined : { name: 'log', contentType: 'text/plain', body },
 });
-const input = (outputMode: ActionActivityInput['outputMode'], output?: ActionActivityInput['output']): ActionActivityInput => ({
-  event: falcoEvent(),
+const input = (outputMode: ActionActivityInput['outputMode'], output?: ActionActivityInput['output'], event = falcoEvent()): ActionActivityInput => ({
+  event,
   context: {},
   rule: 'r',
   action: 'a',
@@ -68,5 +78,75 @@ describe('output stage', () => {
     const big = await inlineOutput({ name: 'x', contentType: 'text/plain', body: Readable.from([Buffer.alloc(40_000, 'a')]) });
     expect(big?.endsWith('… (truncated)')).toBe(true);
     expect(big?.length).toBeLessThan(17_000);
+  });
+
+  it('keeps a hostname with ../ inside the destination folder', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'talon-escape-'));
+    const folder = join(root, 'a', 'b');
+    mkdirSync(folder, { recursive: true });
+    const event = falcoEvent({ hostname: '/../../outside/evil' });
+    const noPod: ActionResult = { status: 'success', result: 'done', objects: {}, artifact: { name: 'log', contentType: 'text/plain', body: Buffer.from('x') } };
+    const outcome = await storeOutput(input('required', { target: 'local:file', parameters: { destination: folder } }, event), noPod, deps());
+    const path = outcome?.artifact?.location.replace('file://', '') ?? '';
+    expect(outcome).toMatchObject({ status: 'success' });
+    expect(dirname(path)).toBe(folder);
+    expect(readdirSync(root)).toEqual(['a']);
+    expect(readdirSync(join(root, 'a'))).toEqual(['b']);
+  });
+
+  it.each([
+    ['a 204', 'POST' as const, { status: 204 }],
+    ['a HEAD', 'HEAD' as const, { status: 200, headers: { 'content-length': '5' } }],
+  ])('reports an empty streamed response (%s) as empty output and stores nothing', async (_name, method, reply) => {
+    const folder = mkdtempSync(join(tmpdir(), 'talon-empty-'));
+    target.route('/empty', reply);
+    const run = await httpRequest.run(
+      { event: falcoEvent(), context: {}, parameters: httpRequest.params.parse({ url: `${target.url}/empty`, method }), rule: 'r', action: 'a', idempotencyKey: 'w/0' },
+      deps(),
+    );
+    expect(run.artifact?.body).toBeInstanceOf(Readable);
+    const outcome = await storeOutput(input('allowed', { target: 'local:file', parameters: { destination: folder } }), run, deps());
+    expect(outcome).toMatchObject({ status: 'failure', error: 'empty output' });
+    expect(readdirSync(folder)).toEqual([]);
+  });
+
+  it('stores a streamed response whose first chunk was read ahead, whole', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'talon-peek-'));
+    const body = Buffer.alloc(200_000, 'z');
+    target.route('/full', { status: 200, body });
+    const run = await httpRequest.run(
+      { event: falcoEvent(), context: {}, parameters: httpRequest.params.parse({ url: `${target.url}/full`, method: 'GET' }), rule: 'r', action: 'a', idempotencyKey: 'w/0' },
+      deps(),
+    );
+    const outcome = await storeOutput(input('allowed', { target: 'local:file', parameters: { destination: folder } }), run, deps());
+    expect(outcome).toMatchObject({ status: 'success', artifact: { size: body.length } });
+    expect(readFileSync(outcome?.artifact?.location.replace('file://', '') ?? '').equals(body)).toBe(true);
+  });
+
+  it('destroys the source when the store side fails (measure destroyed)', async () => {
+    const source = new Readable({ read() {} });
+    source.push(Buffer.from('first'));
+    const { stream, measure } = measured({ name: 'x', contentType: 'text/plain', body: source });
+    stream.resume();
+    measure.on('error', () => {});
+    measure.destroy(new Error('upload failed'));
+    await new Promise((resolve) => measure.once('close', resolve));
+    expect(source.destroyed).toBe(true);
+  });
+
+  it('removes the partial file and retries when the artifact stream breaks mid-way', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'talon-partial-'));
+    const broken = Readable.from(
+      (async function* () {
+        yield Buffer.alloc(64 * 1024, 'a');
+        await new Promise((r) => setTimeout(r, 20));
+        throw new Error('connection reset');
+      })(),
+    );
+    const error = await storeOutput(input('required', { target: 'local:file', parameters: { destination: folder } }), result(broken), deps()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApplicationFailure);
+    expect(error).toMatchObject({ type: 'LocalWriteError', nonRetryable: false });
+    expect((error as Error).message).toContain('connection reset');
+    expect(readdirSync(folder)).toEqual([]);
   });
 });

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
@@ -32,6 +34,24 @@ function rule(name: string, paths: string[], extra = '', actionExtra: Record<str
     .map((p) => `    - action: call ${p}\n      actionner: http:request\n      parameters:\n        url: ${target.url}${p}\n${actionExtra[p] ?? ''}`)
     .join('');
   return `- rule: ${name}\n  match:\n    rules:\n      - Terminal shell in container\n${extra}  actions:\n${actions}`;
+}
+
+/** A loopback server whose handler keeps responses open, to see when the worker closes them. */
+async function openServer(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<{ url: string; stop(): Promise<void> }> {
+  const server = createServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    async stop() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+async function waitFor(check: () => boolean, ms: number): Promise<boolean> {
+  for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 50))) if (check()) return true;
+  return check();
 }
 
 const retryFast = '      retry:\n        max_attempts: 4\n        initial_interval: 50ms\n        max_interval: 100ms\n';
@@ -158,5 +178,61 @@ describe('playbook workflow on a real Temporal server', () => {
     const notes = target.requestsTo('/notify').slice(before).map((r) => JSON.parse(r.body));
     expect(notes).toHaveLength(1);
     expect(notes[0]).toMatchObject({ message: 'action', status: 'success', output: '{"inline":true}' });
+  });
+
+  it('closes a streamed response body that a failed output stage did not read', async () => {
+    let closed = false;
+    const server = await openServer((_req, res) => {
+      // Headers and a first chunk, then the body stays open: only the client can end it early.
+      res.writeHead(200, { 'content-type': 'application/octet-stream' }).write(Buffer.alloc(1024, 1));
+      res.on('close', () => (closed = true));
+    });
+    try {
+      const yaml = `- rule: unread body
+  match: { rules: [Terminal shell in container] }
+  actions:
+    - action: download
+      actionner: http:request
+      parameters: { url: "${server.url}/stream", method: GET, timeout_seconds: 120 }
+      output: { target: local:file, parameters: { destination: /nonexistent/talon } }
+`;
+      const { report } = await runPlaybook(client, worker, yaml);
+      expect(report.rules[0]?.actions[0]?.output).toMatchObject({ status: 'failure', error: "folder '/nonexistent/talon' does not exist" });
+      // Left open, the body would last until its 28 s request timeout.
+      expect(await waitFor(() => closed, 3000)).toBe(true);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it("ends a request before the action's timeout, so a retry never overlaps the attempt still running", async () => {
+    const seen: { arrived: number; closed?: number }[] = [];
+    const server = await openServer((req, res) => {
+      const entry: { arrived: number; closed?: number } = { arrived: Date.now() };
+      seen.push(entry);
+      req.socket.on('close', () => (entry.closed = Date.now()));
+      if (seen.length > 1) res.writeHead(200).end('{}');
+      // The first request never gets an answer.
+    });
+    try {
+      const yaml = `- rule: slow endpoint
+  match: { rules: [Terminal shell in container] }
+  actions:
+    - action: slow
+      actionner: http:request
+      parameters: { url: "${server.url}/slow", timeout_seconds: 120 }
+      timeout: 3s
+      retry: { max_attempts: 3, initial_interval: 100ms }
+`;
+      const { report } = await runPlaybook(client, worker, yaml);
+      expect(report.rules[0]?.actions[0]).toMatchObject({ status: 'success', attempts: 2 });
+      expect(seen).toHaveLength(2);
+      // The first attempt's request was closed (at ~1 s: 3 s minus the 2 s margin) before the retry's arrived.
+      expect(seen[0]?.closed).toBeDefined();
+      expect(seen[0]!.closed!).toBeLessThanOrEqual(seen[1]!.arrived);
+      expect(seen[0]!.closed! - seen[0]!.arrived).toBeLessThan(2500);
+    } finally {
+      await server.stop();
+    }
   });
 });

@@ -1,7 +1,10 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Readable } from 'node:stream';
-import { assertOk, httpCall, httpStream } from '../../../activities/http/client.ts';
+import { assertOk, httpCall, httpStream, redactUrl } from '../../../activities/http/client.ts';
+import { httpRequest } from '../../../activities/http/request.ts';
+import { silentLogger } from '../../../src/log.ts';
+import { falcoEvent, testConfig } from '../../support/temporal.ts';
 import { HttpTarget } from '../../support/http-target.ts';
 
 let target: HttpTarget;
@@ -59,5 +62,73 @@ describe('HTTP status classification', () => {
     target.route('/gone', { status: 404, body: 'no' }).route('/busy', 503);
     await expect(httpStream({ url: `${target.url}/gone`, method: 'GET' }, 'GET gone')).rejects.toMatchObject({ type: 'Http404', nonRetryable: true, message: 'GET gone: resource not found' });
     await expect(httpStream({ url: `${target.url}/busy`, method: 'GET' }, 'GET busy')).rejects.toMatchObject({ type: 'Http503', nonRetryable: false });
+  });
+});
+
+/** Runs http:request directly (outside an activity only timeout_seconds bounds the request). */
+async function request(parameters: Record<string, unknown>) {
+  return httpRequest.run(
+    { event: falcoEvent(), context: {}, parameters: httpRequest.params.parse(parameters), rule: 'r', action: 'a', idempotencyKey: 'w/0' },
+    { config: testConfig(), log: silentLogger },
+  );
+}
+
+async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
+  const error = await promise.then(() => undefined, (e: unknown) => e);
+  if (error instanceof ApplicationFailure) return error;
+  throw new Error(`expected an ApplicationFailure, got ${String(error)}`);
+}
+
+describe('secrets in URLs', () => {
+  it('redactUrl drops userinfo, query and fragment', () => {
+    expect(redactUrl('https://user:pass@es:9200/x/_doc?token=abc#f')).toBe('https://es:9200/x/_doc?…');
+    expect(redactUrl('http://hooks.example.com/talon')).toBe('http://hooks.example.com/talon');
+    expect(redactUrl('http://u:p@exa mple/?t=1')).toBe('http://exa mple/?…');
+  });
+
+  it('credentials in the URL fail permanently before anything is sent, without the password in the error', async () => {
+    target.route('/creds', 200);
+    const url = target.url.replace('http://', 'http://elastic:s3cret@') + '/creds';
+    const failure = await failureOf(httpCall({ url, method: 'POST', body: '{}' }));
+    expect(failure).toMatchObject({ type: 'InvalidRequest', nonRetryable: true });
+    expect(failure.message).toContain(`POST ${target.url}/creds: Request cannot be constructed from a URL that includes credentials`);
+    expect(failure.message).not.toContain('s3cret');
+    expect(target.requestsTo('/creds')).toHaveLength(0);
+  });
+
+  it('an unparseable URL fails permanently, its query redacted', async () => {
+    const failure = await failureOf(httpCall({ url: 'http://exa mple/?token=abc', method: 'GET' }));
+    expect(failure).toMatchObject({ type: 'InvalidRequest', nonRetryable: true });
+    expect(failure.message).toBe('GET http://exa mple/?…: Failed to parse URL from http://exa mple/?…: Invalid URL');
+  });
+
+  it('network errors and status errors do not quote the query (tokens travel there)', async () => {
+    const network = await failureOf(httpCall({ url: 'http://127.0.0.1:9/hook?token=abc', method: 'GET', timeoutMs: 1000 }));
+    expect(network).toMatchObject({ type: 'NetworkError', nonRetryable: false });
+    expect(network.message).toMatch(/^GET http:\/\/127\.0\.0\.1:9\/hook\?…: fetch failed/);
+    expect(network.message).not.toContain('abc');
+
+    target.route('/q', { status: 404, body: 'no' });
+    const status = await failureOf(request({ url: `${target.url}/q?token=abc`, method: 'GET' }));
+    expect(status).toMatchObject({ type: 'Http404', nonRetryable: true, message: `GET ${target.url}/q?…: resource not found` });
+  });
+});
+
+describe('http:request headers', () => {
+  it("the user's headers replace the defaults whatever their case (one User-Agent, not 'mine, falco-talon')", async () => {
+    target.route('/headers', 200);
+    await request({ url: `${target.url}/headers`, headers: { 'User-Agent': 'mine', 'Content-Type': 'text/plain', 'X-Team': 'sec' } });
+    const [sent] = target.requestsTo('/headers');
+    expect(sent?.headers['user-agent']).toBe('mine');
+    expect(sent?.headers['content-type']).toBe('text/plain');
+    expect(sent?.headers['x-team']).toBe('sec');
+  });
+
+  it('sends its defaults when the user sets none', async () => {
+    target.route('/defaults', 200);
+    await request({ url: `${target.url}/defaults` });
+    const [sent] = target.requestsTo('/defaults');
+    expect(sent?.headers['user-agent']).toBe('falco-talon');
+    expect(sent?.headers['content-type']).toBe('application/json');
   });
 });

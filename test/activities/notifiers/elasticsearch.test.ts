@@ -169,4 +169,10 @@ describe('elasticsearch config', () => {
     expect(elasticsearch.config.parse({ url: 'http://es', number_of_shards: '2' }).number_of_shards).toBe(2);
     expect(elasticsearch.config.safeParse({ url: 'http://es', suffix: 'weekly' }).success).toBe(false);
   });
+
+  it('refuses credentials in the URL (fetch cannot send them, errors would quote them)', () => {
+    expect(elasticsearch.config.safeParse({ url: 'https://elastic:s3cret@es:9200' }).error?.issues[0]?.message).toBe(
+      'credentials in the URL are not allowed: use user/password (or custom_headers)',
+    );
+  });
 });

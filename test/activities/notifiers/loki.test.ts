@@ -158,4 +158,10 @@ describe('loki config', () => {
     expect(loki.config.safeParse({}).success).toBe(false);
     expect(loki.config.safeParse({ url: 'loki:3100' }).error?.issues[0]?.message).toBe('invalid url');
   });
+
+  it('refuses credentials in the URL', () => {
+    expect(loki.config.safeParse({ url: 'http://talon:key@loki:3100' }).error?.issues[0]?.message).toBe(
+      'credentials in the URL are not allowed: use user/api_key (or custom_headers)',
+    );
+  });
 });

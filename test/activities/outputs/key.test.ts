@@ -13,4 +13,16 @@ describe('artifact keys (reference §7)', () => {
   it('else joins every object value but file, sorted by key', () => {
     expect(artifactKey({ b: '2', a: '1', file: 'f' }, '', 'out', now)).toBe('2026-11-24T10-11-12Z_1_2_out');
   });
+  it('keeps every part one path segment: a hostname from the alert cannot climb out of the folder', () => {
+    const key = artifactKey({}, '/../../outside/evil', 'log', now);
+    expect(key).toBe('2026-11-24T10-11-12Z__.._.._outside_evil_log');
+    expect(key).not.toContain('/');
+    expect(artifactKey({}, '..', '..', now)).toBe('2026-11-24T10-11-12Z____');
+    expect(artifactKey({ namespace: '..\\x', pod: 'p\n\u0000' }, '', 'a/b', now)).toBe('2026-11-24T10-11-12Z_.._x_p_a_b');
+  });
+  it('sanitises object values too (http:request objects hold a URL when the hostname is empty)', () => {
+    const key = artifactKey({ url: 'https://tickets.example.com/api/../x', method: 'POST', status: '201' }, '', 'http-response', now);
+    expect(key).toBe('2026-11-24T10-11-12Z_POST_201_https:__tickets.example.com_api_.._x_http-response');
+    expect(key).not.toContain('/');
+  });
 });
