@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ApplicationFailure } from '@temporalio/common';
-import { retryable } from '../errors.ts';
-import { assertOk, httpCall, type HttpResponse } from '../http/client.ts';
+import { permanent, retryable } from '../errors.ts';
+import { assertOk, httpCall, redactUrl, type HttpResponse } from '../http/client.ts';
 import type { NotifierDescriptor, Report } from '../types.ts';
 import { artifactRows, objectRows, STATUS_COLORS } from './text.ts';
 
@@ -125,7 +125,12 @@ export const slack: NotifierDescriptor<SlackConfig> = {
       });
     } catch (error) {
       // The webhook URL is a secret token: keep it out of errors, logs and workflow history.
-      if (error instanceof ApplicationFailure) throw retryable(error.type ?? 'NetworkError', error.message.replaceAll(cfg.webhook_url, 'slack webhook'));
+      // Its path is the token, so even the redacted form (which keeps paths) is replaced; the
+      // failure keeps its classification (a malformed URL is permanent, a network error is not).
+      if (error instanceof ApplicationFailure) {
+        const message = error.message.replaceAll(cfg.webhook_url, 'slack webhook').replaceAll(redactUrl(cfg.webhook_url), 'slack webhook');
+        throw (error.nonRetryable ? permanent : retryable)(error.type ?? 'NetworkError', message);
+      }
       throw error;
     }
     assertOk(response, 'slack');

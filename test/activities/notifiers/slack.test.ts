@@ -141,6 +141,13 @@ describe('slack notifier', () => {
     expect(failure.message).toMatch(/^POST slack webhook: fetch failed: .*ECONNREFUSED/);
     expect(failure.message).not.toContain('SECRET');
   });
+
+  it('a webhook URL that cannot be requested fails permanently, without revealing it', async () => {
+    const failure = await failureOf(slack.send(actionReport, slack.config.parse({ webhook_url: 'https://user:SECRET@hooks.example.com/services/T0/B0/TOKEN?x=1' }), deps));
+    expect(failure).toMatchObject({ nonRetryable: true });
+    expect(failure.message).not.toContain('SECRET');
+    expect(failure.message).not.toContain('TOKEN');
+  });
 });
 
 describe('slack through the engine', () => {
