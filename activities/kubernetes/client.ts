@@ -7,6 +7,7 @@ import {
   PatchStrategy,
   PolicyV1Api,
   setHeaderOptions,
+  type V1ObjectMeta,
   type V1Pod,
 } from '@kubernetes/client-node';
 import type { ApplicationFailure } from '@temporalio/common';
@@ -151,6 +152,19 @@ export async function getEventPod(apis: KubeApis, event: FalcoEvent): Promise<V1
     if (isNotFound(error)) throw permanent('PodNotFound', `the pod '${pod}' in the namespace '${namespace}' doesn't exist`);
     throw kubeFailure(error, { verb: 'get', resource: 'pods', name: pod, namespace });
   }
+}
+
+/**
+ * Whether the object was created after the Falco event happened: then it is not the object the
+ * event saw but a namesake that replaced it (a StatefulSet's pod, a user's). False when the event
+ * has no time. creationTimestamp is in whole seconds, rounded down, so the object the event saw is
+ * never taken for a replacement (barring clock skew between the node and the API server).
+ */
+export function createdAfterEvent(meta: V1ObjectMeta | undefined, event: FalcoEvent): boolean {
+  if (event.time === null) return false;
+  const eventTime = Date.parse(event.time);
+  const created = meta?.creationTimestamp?.getTime();
+  return created !== undefined && !Number.isNaN(eventTime) && created > eventTime;
 }
 
 /** Escapes a map key for a JSON-Pointer path segment (RFC 6901): `app.k8s.io/x` → `app.k8s.io~1x`. */

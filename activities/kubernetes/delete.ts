@@ -8,6 +8,7 @@ import type { ActionnerDescriptor } from '../types.ts';
 import { isNotFound, kubeApis, kubeFailure, type KubeApis, type KubeRequest } from './client.ts';
 
 interface Target {
+  readonly kind: string;
   readonly group: string;
   /** Cluster-scoped (namespaces, clusterroles): no namespace needed, none in the messages. */
   readonly clusterScoped?: boolean;
@@ -21,18 +22,25 @@ interface TargetApis extends KubeApis {
 
 /** The resources `ka.target.resource` may name (reference §1.4), with their typed calls. */
 const targets: { readonly [resource: string]: Target } = {
-  namespaces: { group: '', clusterScoped: true, read: (a, name) => a.core.readNamespace({ name }), remove: (a, name) => a.core.deleteNamespace({ name }) },
-  configmaps: { group: '', read: (a, name, namespace) => a.core.readNamespacedConfigMap({ name, namespace }), remove: (a, name, namespace) => a.core.deleteNamespacedConfigMap({ name, namespace }) },
-  secrets: { group: '', read: (a, name, namespace) => a.core.readNamespacedSecret({ name, namespace }), remove: (a, name, namespace) => a.core.deleteNamespacedSecret({ name, namespace }) },
-  services: { group: '', read: (a, name, namespace) => a.core.readNamespacedService({ name, namespace }), remove: (a, name, namespace) => a.core.deleteNamespacedService({ name, namespace }) },
-  serviceaccounts: { group: '', read: (a, name, namespace) => a.core.readNamespacedServiceAccount({ name, namespace }), remove: (a, name, namespace) => a.core.deleteNamespacedServiceAccount({ name, namespace }) },
-  deployments: { group: 'apps', read: (a, name, namespace) => a.apps.readNamespacedDeployment({ name, namespace }), remove: (a, name, namespace) => a.apps.deleteNamespacedDeployment({ name, namespace }) },
-  daemonsets: { group: 'apps', read: (a, name, namespace) => a.apps.readNamespacedDaemonSet({ name, namespace }), remove: (a, name, namespace) => a.apps.deleteNamespacedDaemonSet({ name, namespace }) },
-  statefulsets: { group: 'apps', read: (a, name, namespace) => a.apps.readNamespacedStatefulSet({ name, namespace }), remove: (a, name, namespace) => a.apps.deleteNamespacedStatefulSet({ name, namespace }) },
-  replicasets: { group: 'apps', read: (a, name, namespace) => a.apps.readNamespacedReplicaSet({ name, namespace }), remove: (a, name, namespace) => a.apps.deleteNamespacedReplicaSet({ name, namespace }) },
-  roles: { group: 'rbac.authorization.k8s.io', read: (a, name, namespace) => a.rbac.readNamespacedRole({ name, namespace }), remove: (a, name, namespace) => a.rbac.deleteNamespacedRole({ name, namespace }) },
-  clusterroles: { group: 'rbac.authorization.k8s.io', clusterScoped: true, read: (a, name) => a.rbac.readClusterRole({ name }), remove: (a, name) => a.rbac.deleteClusterRole({ name }) },
+  namespaces: { kind: 'Namespace', group: '', clusterScoped: true, read: (a, name) => a.core.readNamespace({ name }), remove: (a, name) => a.core.deleteNamespace({ name }) },
+  configmaps: { kind: 'ConfigMap', group: '', read: (a, name, namespace) => a.core.readNamespacedConfigMap({ name, namespace }), remove: (a, name, namespace) => a.core.deleteNamespacedConfigMap({ name, namespace }) },
+  secrets: { kind: 'Secret', group: '', read: (a, name, namespace) => a.core.readNamespacedSecret({ name, namespace }), remove: (a, name, namespace) => a.core.deleteNamespacedSecret({ name, namespace }) },
+  services: { kind: 'Service', group: '', read: (a, name, namespace) => a.core.readNamespacedService({ name, namespace }), remove: (a, name, namespace) => a.core.deleteNamespacedService({ name, namespace }) },
+  serviceaccounts: { kind: 'ServiceAccount', group: '', read: (a, name, namespace) => a.core.readNamespacedServiceAccount({ name, namespace }), remove: (a, name, namespace) => a.core.deleteNamespacedServiceAccount({ name, namespace }) },
+  deployments: { kind: 'Deployment', group: 'apps', read: (a, name, namespace) => a.apps.readNamespacedDeployment({ name, namespace }), remove: (a, name, namespace) => a.apps.deleteNamespacedDeployment({ name, namespace }) },
+  daemonsets: { kind: 'DaemonSet', group: 'apps', read: (a, name, namespace) => a.apps.readNamespacedDaemonSet({ name, namespace }), remove: (a, name, namespace) => a.apps.deleteNamespacedDaemonSet({ name, namespace }) },
+  statefulsets: { kind: 'StatefulSet', group: 'apps', read: (a, name, namespace) => a.apps.readNamespacedStatefulSet({ name, namespace }), remove: (a, name, namespace) => a.apps.deleteNamespacedStatefulSet({ name, namespace }) },
+  replicasets: { kind: 'ReplicaSet', group: 'apps', read: (a, name, namespace) => a.apps.readNamespacedReplicaSet({ name, namespace }), remove: (a, name, namespace) => a.apps.deleteNamespacedReplicaSet({ name, namespace }) },
+  roles: { kind: 'Role', group: 'rbac.authorization.k8s.io', read: (a, name, namespace) => a.rbac.readNamespacedRole({ name, namespace }), remove: (a, name, namespace) => a.rbac.deleteNamespacedRole({ name, namespace }) },
+  clusterroles: { kind: 'ClusterRole', group: 'rbac.authorization.k8s.io', clusterScoped: true, read: (a, name) => a.rbac.readClusterRole({ name }), remove: (a, name) => a.rbac.deleteClusterRole({ name }) },
 };
+
+/** apiVersion and kind of a resource this actionner deletes (k8sevents records events about it), or undefined if unsupported. */
+export function deletableKind(resource: string): { apiVersion: string; kind: string; clusterScoped: boolean } | undefined {
+  const target = Object.hasOwn(targets, resource) ? targets[resource] : undefined;
+  if (!target) return undefined;
+  return { apiVersion: target.group ? `${target.group}/v1` : 'v1', kind: target.kind, clusterScoped: target.clusterScoped === true };
+}
 
 const rbacApis = new WeakMap<KubeApis, TargetApis>();
 function targetApis(apis: KubeApis): TargetApis {
@@ -59,7 +67,7 @@ function resolveTarget(event: FalcoEvent): ResolvedTarget {
   if (resource === '') throw permanent('MissingTargetResource', 'missing target resource (ka.target.resource)');
   const name = targetName(event);
   if (name === '') throw permanent('MissingTargetName', 'missing target name (ka.target.name)');
-  const target = targets[resource];
+  const target = Object.hasOwn(targets, resource) ? targets[resource] : undefined;
   const namespace = targetNamespace(event);
   if (!target?.clusterScoped && namespace === '') throw permanent('MissingTargetNamespace', 'missing target namespace (ka.target.namespace)');
   if (!target) throw permanent('UnsupportedResource', "the resource doesn't exist or its type is not yet managed");

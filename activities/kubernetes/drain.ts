@@ -1,10 +1,12 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
+import { hostname } from '../../src/events/fields.ts';
+import type { FalcoEvent } from '../../src/events/types.ts';
 import type { Logger } from '../../src/log.ts';
 import { permanent, retryable, truncate } from '../errors.ts';
 import type { ActionnerDescriptor } from '../types.ts';
-import { getEventPod, isNotFound, kubeApis, kubeCall, kubeFailure, type KubeApis } from './client.ts';
+import { createdAfterEvent, eventPod, getEventPod, isNotFound, kubeApis, kubeCall, kubeFailure, type KubeApis } from './client.ts';
 import { cordonNode, cordonRules, podNodeName } from './cordon.ts';
 import { isMirrorPod, minHealthyReplicasParam, planRemovals, podOwner, replicaCounts, replicaOwnerRules, type MinHealthyReplicas, type ReplicaCounts } from './replicas.ts';
 
@@ -131,6 +133,40 @@ async function waitGone(apis: KubeApis, node: string, pods: readonly V1Pod[], se
   }
 }
 
+const isPodNotFound = (error: unknown): error is ApplicationFailure => error instanceof ApplicationFailure && error.type === 'PodNotFound';
+
+/**
+ * Cordons the node to drain and returns its name: the node of the event's pod. On a retry the pod
+ * may be gone (the previous attempt evicted it) or replaced by a namesake created after the event
+ * (a StatefulSet's, scheduled elsewhere since the node is cordoned); then the node is the one the
+ * event's `hostname` names (Falco runs on the node, and reports the node's name), if a Node of that
+ * name exists (the cordon's 404 says it does not: the pod's failure stands).
+ */
+async function cordonTarget(apis: KubeApis, event: FalcoEvent, attempt: number): Promise<string> {
+  let pod: V1Pod | undefined;
+  try {
+    pod = await getEventPod(apis, event);
+  } catch (error) {
+    if (attempt <= 1 || !isPodNotFound(error)) throw error;
+  }
+  if (pod && (attempt <= 1 || !createdAfterEvent(pod.metadata, event))) {
+    const node = podNodeName(pod);
+    await cordonNode(apis, node);
+    return node;
+  }
+  const { pod: name, namespace } = eventPod(event);
+  const gone = permanent('PodNotFound', `the pod '${name}' in the namespace '${namespace}' doesn't exist${pod ? ' (the pod of that name was created after the event)' : ''}`);
+  const node = hostname(event);
+  if (node === '') throw gone;
+  try {
+    await cordonNode(apis, node);
+  } catch (error) {
+    if (error instanceof ApplicationFailure && error.type === 'NodeNotFound') throw gone;
+    throw error;
+  }
+  return node;
+}
+
 /** The failure to throw when the drain is incomplete: Forbidden if RBAC is missing, else retryable unless every cause is permanent. */
 function drainFailure(message: string, tally: Tally): ApplicationFailure {
   const causes = [...new Set(tally.failures.map((f) => f.message))].slice(0, 3).join('; ');
@@ -144,6 +180,7 @@ function drainFailure(message: string, tally: Tally): ApplicationFailure {
  * `kubernetes:drain`: cordons the node of the event's pod, then evicts its pods (Eviction API, so
  * PodDisruptionBudgets apply). Unlike the reference (§11.7) it cordons first, skips mirror pods and,
  * by default, DaemonSet pods, and computes `min_healthy_replicas` percentages on desired replicas.
+ * A retry whose pod the previous attempt evicted drains the node of the event's hostname (cordonTarget).
  */
 export const kubernetesDrain: ActionnerDescriptor<DrainParams> = {
   name: 'kubernetes:drain',
@@ -172,13 +209,19 @@ export const kubernetesDrain: ActionnerDescriptor<DrainParams> = {
     min_healthy_replicas: 50%
     max_wait_period: 90
 `,
-  async checks({ event }, deps) {
-    await getEventPod(kubeApis(deps.config), event);
+  async checks({ event, attempt = 1 }, deps) {
+    try {
+      await getEventPod(kubeApis(deps.config), event);
+    } catch (error) {
+      // On a retry the pod is likely gone because the previous attempt evicted it: run() then
+      // drains the node the event's hostname names (cordonTarget).
+      if (attempt > 1 && isPodNotFound(error)) return;
+      throw error;
+    }
   },
-  async run({ event, parameters }, deps) {
+  async run({ event, parameters, attempt = 1 }, deps) {
     const apis = kubeApis(deps.config);
-    const node = podNodeName(await getEventPod(apis, event));
-    await cordonNode(apis, node);
+    const node = await cordonTarget(apis, event, attempt);
     const tally: Tally = { ignored: 0, evictionErrors: 0, notGone: 0, otherErrors: 0, failures: [] };
     const pods = await podsOnNode(apis, node);
     // Pods already terminating (an earlier attempt evicted them) are only waited for.

@@ -1,4 +1,4 @@
-import type { V1NetworkPolicy, V1NetworkPolicyPeer } from '@kubernetes/client-node';
+import type { V1LabelSelector, V1NetworkPolicy, V1NetworkPolicyPeer } from '@kubernetes/client-node';
 import { z } from 'zod';
 import { permanent, retryable } from '../errors.ts';
 import type { ActionnerDescriptor } from '../types.ts';
@@ -42,6 +42,13 @@ function desiredPolicy(workload: Workload, namespace: string, parameters: Networ
   };
 }
 
+/** A selector in a canonical form (keys, expressions and their values sorted), for comparing two. */
+function selectorKey(selector: V1LabelSelector | undefined): string {
+  const labels = Object.entries(selector?.matchLabels ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const expressions = (selector?.matchExpressions ?? []).map((e) => JSON.stringify([e.key, e.operator, [...(e.values ?? [])].sort()])).sort();
+  return JSON.stringify([labels, expressions]);
+}
+
 /**
  * GET, then CREATE when absent or REPLACE (with the read resourceVersion) when present. A 409 —
  * created or changed by someone else since the read, e.g. by this action's previous attempt whose
@@ -60,6 +67,16 @@ async function upsert(apis: KubeApis, policy: V1NetworkPolicy, namespace: string
     // Replacing a policy someone wrote by hand would silently drop its rules (ingress included).
     if (existing && existing.metadata?.labels?.[MANAGED_BY.key] !== MANAGED_BY.value) {
       throw permanent('NetworkPolicyNotManaged', `the networkpolicy '${name}' in the namespace '${namespace}' exists and is not managed by falco-talon (label ${MANAGED_BY.key}=${MANAGED_BY.value}); not replacing it`);
+    }
+    // Policies are named after the workload, so two workloads of one name (a Deployment and a
+    // StatefulSet `db`) share one: replacing its podSelector would lift the other's isolation. A
+    // retry or another alert about the same workload has the same selector and goes through.
+    if (existing && selectorKey(existing.spec?.podSelector) !== selectorKey(policy.spec?.podSelector)) {
+      throw permanent(
+        'NetworkPolicyConflict',
+        `the networkpolicy '${name}' in the namespace '${namespace}' already isolates another workload of that name ` +
+          `(podSelector ${JSON.stringify(existing.spec?.podSelector ?? {})}, this pod's workload needs ${JSON.stringify(policy.spec?.podSelector ?? {})}); not replacing it`,
+      );
     }
     try {
       if (!existing) {

@@ -1,6 +1,6 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import { z } from 'zod';
-import { kubeCall, type KubeApis } from './client.ts';
+import { isNotFound, kubeFailure, type KubeApis } from './client.ts';
 
 /** `min_healthy_replicas` once parsed: `3` → {value: 3, percent: false}; `50%` → {value: 50, percent: true}. */
 export interface MinHealthyReplicas {
@@ -59,26 +59,39 @@ export const replicaOwnerRules = [
   { apiGroups: [''], resources: ['replicationcontrollers'], verbs: ['get'] },
 ] as const;
 
-/** Desired and ready replicas of the owner (from its status), or undefined for kinds without them (Job, custom resources). */
+/** GET of an owner; undefined when it is gone (404). */
+async function readOwner<T>(resource: string, name: string, namespace: string, call: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await call();
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw kubeFailure(error, { verb: 'get', resource, name, namespace });
+  }
+}
+
+/**
+ * Desired and ready replicas of the owner (from its status), or undefined for kinds without them
+ * (Job, custom resources) and for an owner that no longer exists: it has no replicas to protect
+ * (its pods are orphans, about to be garbage-collected).
+ */
 export async function replicaCounts(apis: KubeApis, namespace: string, owner: PodOwner): Promise<ReplicaCounts | undefined> {
   const { name } = owner;
-  const req = (resource: string) => ({ verb: 'get', resource, name, namespace, notFoundType: 'OwnerNotFound' });
   switch (owner.kind) {
     case 'ReplicaSet': {
-      const rs = await kubeCall(req('replicasets'), () => apis.apps.readNamespacedReplicaSet({ name, namespace }));
-      return { desired: rs.spec?.replicas ?? 1, ready: rs.status?.readyReplicas ?? 0 };
+      const rs = await readOwner('replicasets', name, namespace, () => apis.apps.readNamespacedReplicaSet({ name, namespace }));
+      return rs && { desired: rs.spec?.replicas ?? 1, ready: rs.status?.readyReplicas ?? 0 };
     }
     case 'StatefulSet': {
-      const sts = await kubeCall(req('statefulsets'), () => apis.apps.readNamespacedStatefulSet({ name, namespace }));
-      return { desired: sts.spec?.replicas ?? 1, ready: sts.status?.readyReplicas ?? 0 };
+      const sts = await readOwner('statefulsets', name, namespace, () => apis.apps.readNamespacedStatefulSet({ name, namespace }));
+      return sts && { desired: sts.spec?.replicas ?? 1, ready: sts.status?.readyReplicas ?? 0 };
     }
     case 'DaemonSet': {
-      const ds = await kubeCall(req('daemonsets'), () => apis.apps.readNamespacedDaemonSet({ name, namespace }));
-      return { desired: ds.status?.desiredNumberScheduled ?? 0, ready: ds.status?.numberReady ?? 0 };
+      const ds = await readOwner('daemonsets', name, namespace, () => apis.apps.readNamespacedDaemonSet({ name, namespace }));
+      return ds && { desired: ds.status?.desiredNumberScheduled ?? 0, ready: ds.status?.numberReady ?? 0 };
     }
     case 'ReplicationController': {
-      const rc = await kubeCall(req('replicationcontrollers'), () => apis.core.readNamespacedReplicationController({ name, namespace }));
-      return { desired: rc.spec?.replicas ?? 1, ready: rc.status?.readyReplicas ?? 0 };
+      const rc = await readOwner('replicationcontrollers', name, namespace, () => apis.core.readNamespacedReplicationController({ name, namespace }));
+      return rc && { desired: rc.spec?.replicas ?? 1, ready: rc.status?.readyReplicas ?? 0 };
     }
     default:
       return undefined;

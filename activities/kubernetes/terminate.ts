@@ -2,7 +2,7 @@ import type { V1Pod } from '@kubernetes/client-node';
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
 import type { ActionnerDescriptor } from '../types.ts';
-import { eventPod, getEventPod, isNotFound, kubeApis, kubeFailure, statusOf, type KubeApis } from './client.ts';
+import { createdAfterEvent, eventPod, getEventPod, isNotFound, kubeApis, kubeFailure, statusOf, type KubeApis } from './client.ts';
 import { minHealthyReplicasParam, minHealthyText, planRemovals, podOwner, replicaCounts, replicaOwnerRules } from './replicas.ts';
 
 const params = z
@@ -80,7 +80,7 @@ export const kubernetesTerminate: ActionnerDescriptor<TerminateParams> = {
       throw error;
     }
   },
-  async run({ event, parameters }, deps) {
+  async run({ event, parameters, attempt = 1 }, deps) {
     const apis = kubeApis(deps.config);
     const { pod: name, namespace } = eventPod(event);
     const objects = { pod: name, namespace };
@@ -95,10 +95,17 @@ export const kubernetesTerminate: ActionnerDescriptor<TerminateParams> = {
       if (isNotFound(error)) return alreadyGone;
       throw kubeFailure(error, { verb: 'get', resource: 'pods', name, namespace });
     }
+    // On a retry, a pod created after the event is a namesake: the pod the event saw is gone (deleted
+    // by an earlier attempt whose completion was lost) and the UID precondition below cannot tell,
+    // since this read returned the replacement's UID. Not on a first attempt: the node's clock
+    // (event time) and the API server's (creation time) may disagree by a little.
+    if (attempt > 1 && createdAfterEvent(pod.metadata, event)) {
+      return { ...alreadyGone, result: `${alreadyGone.result}; the pod of that name was created after the event (a replacement) and is left alone` };
+    }
     const reason = await skipReason(apis, pod, parameters);
     if (reason) return { status: 'ignored', result: `${subject} has not been terminated: ${reason}`, objects };
     try {
-      // The UID precondition keeps a retry from killing a replacement that took the same name.
+      // The UID precondition keeps a replacement created since the read above from being killed.
       await apis.core.deleteNamespacedPod({
         name,
         namespace,

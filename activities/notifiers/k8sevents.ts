@@ -1,22 +1,21 @@
 import type { CoreV1Event, V1ObjectReference } from '@kubernetes/client-node';
 import { z } from 'zod';
 import { isNotFound, kubeApis, kubeCall, kubeFailure, type KubeApis } from '../kubernetes/client.ts';
+import { deletableKind } from '../kubernetes/delete.ts';
 import type { NotifierDescriptor, Report } from '../types.ts';
 import { eventMessage } from './k8sevents-message.ts';
 
 const config = z.object({}).strict();
 type K8sEventsConfig = z.infer<typeof config>;
 
-/** The report's namespace if it exists and accepts new objects, else `default` (as the reference). */
-async function eventNamespace(apis: KubeApis, wanted: string | undefined): Promise<string> {
-  if (!wanted) return 'default';
+/** Whether the namespace exists and accepts new objects (a terminating one refuses them with a 403 that is not about RBAC). */
+async function usableNamespace(apis: KubeApis, name: string): Promise<boolean> {
   try {
-    const ns = await apis.core.readNamespace({ name: wanted });
-    // A terminating namespace refuses new objects with a 403 that is not about RBAC.
-    return ns.status?.phase === 'Terminating' ? 'default' : wanted;
+    const ns = await apis.core.readNamespace({ name });
+    return ns.status?.phase !== 'Terminating';
   } catch (error) {
-    if (isNotFound(error)) return 'default';
-    throw kubeFailure(error, { verb: 'get', resource: 'namespaces', name: wanted });
+    if (isNotFound(error)) return false;
+    throw kubeFailure(error, { verb: 'get', resource: 'namespaces', name });
   }
 }
 
@@ -39,20 +38,42 @@ async function podUid(apis: KubeApis, pod: string, namespace: string): Promise<s
   return earlier.items.filter((e) => e.involvedObject.uid).sort((a, b) => time(b) - time(a))[0]?.involvedObject.uid;
 }
 
-/**
- * The object the event is about, so `kubectl describe` lists it: the pod with its uid, else the
- * node (kubectl matches node events by uid = node name, as the kubelet records them), else an
- * unnamed Pod as the reference.
- */
-async function involvedObject(apis: KubeApis, report: Report, namespace: string): Promise<V1ObjectReference> {
-  const { pod, node } = report.objects;
-  if (!pod && node) return { apiVersion: 'v1', kind: 'Node', name: node, uid: node };
-  if (!pod || namespace !== report.objects.namespace) return { apiVersion: 'v1', kind: 'Pod', name: pod ?? '' };
-  const uid = await podUid(apis, pod, namespace);
-  return { apiVersion: 'v1', kind: 'Pod', name: pod, namespace, ...(uid ? { uid } : {}) };
+/** Where the event goes and what it is about. */
+interface Placement {
+  readonly namespace: string;
+  readonly involvedObject: V1ObjectReference;
 }
 
-/** `k8sevents` (reference §8.2): a core/v1 Event about the pod, in the pod's namespace. */
+/**
+ * The object the event is about, then the event's namespace, which the API server requires to be
+ * the object's (or `default` for an object without namespace, else a 422):
+ * - a pod: the Pod with its uid in its namespace, so `kubectl describe pod` lists the event;
+ * - a node: the Node in `default` (kubectl matches node events by uid = node name, as the kubelet
+ *   records them);
+ * - a `kubernetes:delete` report (`name`, `resource`, `namespace`): the deleted object, in its
+ *   namespace (a cluster-scoped one in `default`);
+ * - anything else (outputs): an unnamed Pod in `default`, as the reference.
+ * A namespace that is missing or terminating cannot take the event: it goes to `default`, about
+ * the same object but without its namespace.
+ */
+async function placement(apis: KubeApis, report: Report): Promise<Placement> {
+  const { pod, node, name, resource, namespace } = report.objects;
+  if (pod) {
+    if (!namespace || !(await usableNamespace(apis, namespace))) return { namespace: 'default', involvedObject: { apiVersion: 'v1', kind: 'Pod', name: pod } };
+    const uid = await podUid(apis, pod, namespace);
+    return { namespace, involvedObject: { apiVersion: 'v1', kind: 'Pod', name: pod, namespace, ...(uid ? { uid } : {}) } };
+  }
+  if (node) return { namespace: 'default', involvedObject: { apiVersion: 'v1', kind: 'Node', name: node, uid: node } };
+  const deleted = name && resource ? deletableKind(resource) : undefined;
+  if (name && deleted) {
+    const object = { apiVersion: deleted.apiVersion, kind: deleted.kind, name };
+    if (deleted.clusterScoped || !namespace || !(await usableNamespace(apis, namespace))) return { namespace: 'default', involvedObject: object };
+    return { namespace, involvedObject: { ...object, namespace } };
+  }
+  return { namespace: 'default', involvedObject: { apiVersion: 'v1', kind: 'Pod', name: '' } };
+}
+
+/** `k8sevents` (reference §8.2): a core/v1 Event about the pod (node, deleted object), in its namespace. */
 export const k8sevents: NotifierDescriptor<K8sEventsConfig> = {
   name: 'k8sevents',
   description: 'Record the report as a Kubernetes Event on the pod (kubectl describe pod shows it)',
@@ -69,12 +90,12 @@ export const k8sevents: NotifierDescriptor<K8sEventsConfig> = {
 `,
   async send(report, _config, deps) {
     const apis = kubeApis(deps.config);
-    const namespace = await eventNamespace(apis, report.objects.namespace);
+    const { namespace, involvedObject } = await placement(apis, report);
     const target = report.actionner ?? report.outputTarget ?? '';
     const now = new Date();
     const body: CoreV1Event = {
       metadata: { generateName: 'falco-talon-', namespace },
-      involvedObject: await involvedObject(apis, report, namespace),
+      involvedObject,
       reason: `falco-talon:${report.message}:${target}:${report.status}`.slice(0, 128),
       action: target.slice(0, 128),
       type: 'Normal',

@@ -118,6 +118,10 @@ describe('kubernetes:delete', () => {
         nonRetryable: true,
         message: "the resource doesn't exist or its type is not yet managed",
       });
+      // Names of Object.prototype members are not resources either.
+      for (const resource of ['constructor', 'toString', '__proto__']) {
+        expect(await checkFailure(auditEvent({ resource, name: 'x', namespace }))).toMatchObject({ type: 'UnsupportedResource', nonRetryable: true });
+      }
     });
 
     it('fails with TargetNotFound (permanent) and the reference text when the object does not exist', async () => {

@@ -1,9 +1,10 @@
-import { CoreV1Api, PolicyV1Api, type V1Pod } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, PolicyV1Api, type V1Pod } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kubernetesDrain } from '../../../activities/kubernetes/drain.ts';
 import { createFakeNode, createOwnedPod, testKube, type OwnerKind } from '../../support/kube.ts';
 import { loadExample, runActionner, setReplicas, siblingPod, statusOf, waitGone, waitReady } from './k1-support.ts';
-import { createNamespace, depsFor, failureOf, podEvent, serviceAccountWith, suffix } from './k2-support.ts';
+import type { FalcoEvent } from '../../../src/events/types.ts';
+import { actionInput, createNamespace, depsFor, failureOf, podEvent, serviceAccountWith, suffix } from './k2-support.ts';
 
 const kube = testKube();
 const core = kube.kubeConfig.makeApiClient(CoreV1Api);
@@ -13,6 +14,12 @@ const nodes: string[] = [];
 const finalized: string[] = [];
 
 const drain = (pod: string, raw: unknown = {}, d = deps) => runActionner(kubernetesDrain, raw, podEvent(pod, namespace), d);
+/** A retry as the activity runs it: checks, then run, with Temporal's attempt number 2. */
+async function retryDrain(event: FalcoEvent, raw: unknown = {}) {
+  const input = { ...actionInput(event, kubernetesDrain.params.parse(raw)), attempt: 2 };
+  await kubernetesDrain.checks?.(input, deps);
+  return kubernetesDrain.run(input, deps);
+}
 const exists = async (pod: string) => (await statusOf(core.readNamespacedPod({ name: pod, namespace }))) === 200;
 const nameOf = (pod: V1Pod) => pod.metadata?.name ?? '';
 const drained = (node: string, ignored: number, evictionErrors = 0, otherErrors = 0) =>
@@ -197,5 +204,47 @@ describe('kubernetes:drain on a real API server', () => {
     expect(result.result).toBe(drained(node, 0));
     expect(await exists(nameOf(first))).toBe(false);
     expect(await exists(sts)).toBe(false);
+  });
+
+  it('a retry whose pod is gone (evicted by the previous attempt) drains the node named by the event hostname', async () => {
+    const node = await newNode();
+    const alerted = await standalone(node);
+    const other = await standalone(node);
+    // The first attempt evicted the alert's pod, then failed (e.g. a PDB); its eviction went through.
+    await core.deleteNamespacedPod({ name: alerted, namespace, gracePeriodSeconds: 0 });
+    await waitGone(kube.kubeConfig, namespace, alerted);
+    const event = { ...podEvent(alerted, namespace), hostname: node };
+    // A first attempt still fails as the reference does.
+    expect(await failureOf(runActionner(kubernetesDrain, {}, event, deps))).toMatchObject({ type: 'PodNotFound', nonRetryable: true });
+    expect(await retryDrain(event, { max_wait_period: 30 })).toEqual({ status: 'success', result: drained(node, 0), objects: { node } });
+    expect((await core.readNode({ name: node })).spec?.unschedulable).toBe(true);
+    expect(await exists(other)).toBe(false);
+    // No Node of the hostname's name: the pod's failure stands.
+    const failure = await failureOf(retryDrain({ ...event, hostname: `no-such-node-${suffix()}` }));
+    expect(failure).toMatchObject({ type: 'PodNotFound', nonRetryable: true, message: `the pod '${alerted}' in the namespace '${namespace}' doesn't exist` });
+  });
+
+  it('a retry whose pod was replaced by a namesake created after the event (elsewhere) drains the hostname node, not the namesake\'s', async () => {
+    const node = await newNode();
+    const elsewhere = await newNode();
+    const other = await standalone(node);
+    const name = `sts-${suffix()}-0`;
+    const eventTime = new Date(Date.now() - 60_000).toISOString();
+    // The StatefulSet recreated the evicted pod on another node (the drained one is cordoned).
+    await core.createNamespacedPod({ namespace, body: { metadata: { name }, spec: { nodeName: elsewhere, containers: [{ name: 'app', image: 'registry.k8s.io/pause:3.10' }] } } });
+    const event = { ...podEvent(name, namespace), hostname: node, time: eventTime };
+    expect((await retryDrain(event, { max_wait_period: 30 })).result).toBe(drained(node, 0));
+    expect(await exists(other)).toBe(false);
+    expect(await exists(name)).toBe(true);
+    expect((await core.readNode({ name: elsewhere })).spec?.unschedulable).toBeFalsy();
+  });
+
+  it('min_healthy_replicas: a pod whose owner no longer exists is not held back and is no error', async () => {
+    const node = await newNode();
+    const pod = await owned('ReplicaSet', node);
+    // No garbage collector runs: the pod outlives its ReplicaSet.
+    await kube.kubeConfig.makeApiClient(AppsV1Api).deleteNamespacedReplicaSet({ name: pod.metadata?.ownerReferences?.[0]?.name ?? '', namespace });
+    expect(await drain(nameOf(pod), { min_healthy_replicas: '1', max_wait_period: 30 })).toEqual({ status: 'success', result: drained(node, 0), objects: { node } });
+    expect(await exists(nameOf(pod))).toBe(false);
   });
 });

@@ -1,4 +1,4 @@
-import { CoreV1Api, NetworkingV1Api } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, NetworkingV1Api } from '@kubernetes/client-node';
 import { z } from 'zod';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { networkPolicy } from '../../../activities/kubernetes/networkpolicy.ts';
@@ -147,6 +147,37 @@ describe('kubernetes:networkpolicy on a real API server', () => {
     const failure = await failureOf(run(podName(owned)));
     expect(failure).toMatchObject({ type: 'NetworkPolicyNotManaged', nonRetryable: true });
     expect((await policy('handmade')).spec?.policyTypes).toEqual(['Ingress']);
+  });
+
+  it('refuses (permanently) to take over the policy of another workload of the same name; the same workload still updates it', async () => {
+    // Deployment `clash` (selector app=clash) and StatefulSet `clash` (another selector) share the policy name.
+    const deployment = await createOwnedPod(kube.kubeConfig, 'Deployment', { namespace, name: 'clash' });
+    const labels = { app: 'clash-db', tier: 'data' };
+    const sts = await kube.kubeConfig.makeApiClient(AppsV1Api).createNamespacedStatefulSet({
+      namespace,
+      body: { metadata: { name: 'clash' }, spec: { serviceName: 'clash', selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'c', image: 'registry.k8s.io/pause:3.10' }] } } } },
+    });
+    await core.createNamespacedPod({
+      namespace,
+      body: {
+        metadata: { name: 'clash-0', labels, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'clash', uid: sts.metadata?.uid ?? '', controller: true }] },
+        spec: { containers: [{ name: 'c', image: 'registry.k8s.io/pause:3.10' }] },
+      },
+    });
+    expect((await run(podName(deployment))).result).toBe(`the networkpolicy 'clash' in the namespace '${namespace}' has been created`);
+    const before = await policy('clash');
+    const failure = await failureOf(run('clash-0'));
+    expect(failure).toMatchObject({ type: 'NetworkPolicyConflict', nonRetryable: true });
+    expect(failure.message).toBe(
+      `the networkpolicy 'clash' in the namespace '${namespace}' already isolates another workload of that name ` +
+        `(podSelector {"matchLabels":{"app":"clash"}}, this pod's workload needs {"matchLabels":{"app":"clash-db","tier":"data"}}); not replacing it`,
+    );
+    // The Deployment stays isolated, untouched.
+    const after = await policy('clash');
+    expect(after.spec?.podSelector).toEqual({ matchLabels: { app: 'clash' } });
+    expect(after.metadata?.resourceVersion).toBe(before.metadata?.resourceVersion);
+    // A retry (or a later alert) about the Deployment still goes through.
+    expect((await run(podName(deployment), { allow_namespaces: ['kube-system'] })).result).toContain('has been updated');
   });
 
   it('fails permanently with PodNotFound when the pod does not exist', async () => {

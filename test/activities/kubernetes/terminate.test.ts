@@ -1,9 +1,9 @@
-import { CoreV1Api, type V1Pod } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, type V1Pod } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isUidConflict, kubernetesTerminate } from '../../../activities/kubernetes/terminate.ts';
 import { createFakeNode, createOwnedPod, testKube, type OwnerKind } from '../../support/kube.ts';
 import { loadExample, runActionner, setReplicas, statusOf, waitReady } from './k1-support.ts';
-import { createNamespace, depsFor, failureOf, podEvent, serviceAccountWith, suffix } from './k2-support.ts';
+import { actionInput, createNamespace, depsFor, failureOf, podEvent, serviceAccountWith, suffix } from './k2-support.ts';
 
 const kube = testKube();
 const core = kube.kubeConfig.makeApiClient(CoreV1Api);
@@ -11,7 +11,7 @@ const deps = depsFor(kube.kubeconfigPath);
 const namespace = `terminate-${suffix()}`;
 const node = `terminate-node-${suffix()}`;
 
-const terminate = (pod: string, raw: unknown = {}, d = deps) => runActionner(kubernetesTerminate, raw, podEvent(pod, namespace), d);
+const terminate = (pod: string, raw: unknown = {}, d = deps, time: string | null = null) => runActionner(kubernetesTerminate, raw, { ...podEvent(pod, namespace), time }, d);
 const exists = async (pod: string) => (await statusOf(core.readNamespacedPod({ name: pod, namespace }))) === 200;
 const podName = (pod: V1Pod) => pod.metadata?.name ?? '';
 
@@ -92,6 +92,27 @@ describe('kubernetes:terminate on a real API server', () => {
     await expect(kubernetesTerminate.checks?.(retry, deps)).resolves.toBeUndefined();
     expect(await kubernetesTerminate.run(retry, deps)).toMatchObject({ status: 'success', result: `the pod '${pod}' in the namespace '${namespace}' was already terminated` });
     expect(await failureOf(kubernetesTerminate.checks?.(input, deps) ?? Promise.resolve())).toMatchObject({ type: 'PodNotFound', nonRetryable: true });
+  });
+
+  it('leaves a pod created after the event alone (a namesake replaced the pod the event saw): already terminated', async () => {
+    const pod = await standalonePod(node);
+    const created = (await core.readNamespacedPod({ name: pod, namespace })).metadata?.creationTimestamp;
+    // Attempt 1 deleted the pod the event saw, its completion was lost, a namesake took the name.
+    const event = { ...podEvent(pod, namespace), time: new Date(Date.now() - 60_000).toISOString() };
+    const expected = {
+      status: 'success',
+      result: `the pod '${pod}' in the namespace '${namespace}' was already terminated; the pod of that name was created after the event (a replacement) and is left alone`,
+      objects: { pod, namespace },
+    };
+    const retry = { ...actionInput(event, kubernetesTerminate.params.parse({})), attempt: 2 };
+    await kubernetesTerminate.checks?.(retry, deps);
+    expect(await kubernetesTerminate.run(retry, deps)).toEqual(expected);
+    const after = await core.readNamespacedPod({ name: pod, namespace });
+    expect(after.metadata?.creationTimestamp).toEqual(created);
+    expect(after.metadata?.deletionTimestamp).toBeUndefined();
+    // A first attempt trusts its read (clocks of node and API server may differ a little): the pod goes.
+    expect((await runActionner(kubernetesTerminate, {}, event, deps)).result).toBe(`the pod '${pod}' in the namespace '${namespace}' has been terminated`);
+    expect(await exists(pod)).toBe(false);
   });
 
   it('recognises the API answer to a DELETE whose UID precondition no longer matches (a namesake replaced the pod)', async () => {
@@ -177,6 +198,14 @@ describe('kubernetes:terminate on a real API server', () => {
       await setReplicas(kube.kubeConfig, 'ReplicaSet', namespace, owners[0]?.name ?? '', 3, 1);
       expect((await terminate(podName(pod), { min_healthy_replicas: '3' })).status).toBe('success');
     });
+  });
+
+  it('min_healthy_replicas: a pod whose owner no longer exists is not held back (no replicas to protect)', async () => {
+    const { pod, ownerRef } = await runningPod('ReplicaSet');
+    // No garbage collector runs: the pod outlives its ReplicaSet.
+    await kube.kubeConfig.makeApiClient(AppsV1Api).deleteNamespacedReplicaSet({ name: ownerRef, namespace });
+    expect(await terminate(pod, { min_healthy_replicas: '1' })).toMatchObject({ status: 'success', result: `the pod '${pod}' in the namespace '${namespace}' has been terminated` });
+    expect(await exists(pod)).toBe(false);
   });
 
   it('fails the checks with PodNotFound (permanent) and the reference text when the pod does not exist', async () => {

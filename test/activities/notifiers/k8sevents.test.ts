@@ -155,6 +155,50 @@ describe('k8sevents notifier on a real API server', () => {
     expect(onNode[0]?.message).toContain(`Node: ${node}`);
   });
 
+  it('a node report that also carries a namespace is about the Node, in default (the API refuses a cluster-scoped object elsewhere)', async () => {
+    const node = `node-${suffix()}`;
+    await send(report('', { actionner: 'kubernetes:drain', objects: { node, namespace } }));
+    const onNode = await events('default', `involvedObject.kind=Node,involvedObject.name=${node}`);
+    expect(onNode).toHaveLength(1);
+    expect(onNode[0]?.involvedObject).toEqual({ apiVersion: 'v1', kind: 'Node', name: node, uid: node });
+    expect(await events(namespace, `involvedObject.name=${node}`)).toEqual([]);
+  });
+
+  it('a kubernetes:delete report is about the deleted object: in its namespace, or default for a cluster-scoped one', async () => {
+    const name = `cm-${suffix()}`;
+    await send(report('', { actionner: 'kubernetes:delete', objects: { name, resource: 'configmaps', namespace } }));
+    const found = await events(namespace, `involvedObject.kind=ConfigMap,involvedObject.name=${name}`);
+    expect(found).toHaveLength(1);
+    expect(found[0]?.involvedObject).toEqual({ apiVersion: 'v1', kind: 'ConfigMap', name, namespace });
+    expect(found[0]?.message).toContain(`Name: ${name}`);
+
+    const deployment = `deploy-${suffix()}`;
+    await send(report('', { actionner: 'kubernetes:delete', objects: { name: deployment, resource: 'deployments', namespace } }));
+    expect((await events(namespace, `involvedObject.name=${deployment}`))[0]?.involvedObject).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: deployment, namespace });
+
+    const role = `cr-${suffix()}`;
+    await send(report('', { actionner: 'kubernetes:delete', objects: { name: role, resource: 'clusterroles', namespace: '' } }));
+    expect((await events('default', `involvedObject.name=${role}`))[0]?.involvedObject).toEqual({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', name: role });
+
+    // The deleted object's namespace is gone or terminating (a namespace deletion): default, without namespace.
+    const dying = `dying-${suffix()}`;
+    await createNamespace(kube.kubeConfig, dying);
+    await core.deleteNamespace({ name: dying });
+    await send(report('', { actionner: 'kubernetes:delete', objects: { name: dying, resource: 'namespaces', namespace: dying } }));
+    expect((await events('default', `involvedObject.name=${dying}`))[0]?.involvedObject).toEqual({ apiVersion: 'v1', kind: 'Namespace', name: dying });
+    const secret = `secret-${suffix()}`;
+    await send(report('', { actionner: 'kubernetes:delete', objects: { name: secret, resource: 'secrets', namespace: dying } }));
+    expect((await events('default', `involvedObject.name=${secret}`))[0]?.involvedObject).toEqual({ apiVersion: 'v1', kind: 'Secret', name: secret });
+  });
+
+  it('any other report with a namespace but no pod lands in default', async () => {
+    const traceId = `trace-${suffix()}`;
+    await send(report('', { actionner: 'kubernetes:delete', objects: { name: 'x', resource: 'widgets', namespace }, traceId }));
+    const found = (await core.listNamespacedEvent({ namespace: 'default' })).items.filter((e) => e.message?.includes(traceId));
+    expect(found).toHaveLength(1);
+    expect(found[0]?.involvedObject).toEqual({ apiVersion: 'v1', kind: 'Pod' });
+  });
+
   it('works with exactly the declared permissions; without events create it fails permanently with Forbidden', async () => {
     const pod = await createPod('rbac');
     const uid = (await core.readNamespacedPod({ name: pod, namespace })).metadata?.uid ?? '';
