@@ -25,4 +25,19 @@ describe('artifact keys (reference §7)', () => {
     expect(key).toBe('2026-11-24T10-11-12Z_POST_201_https:__tickets.example.com_api_.._x_http-response');
     expect(key).not.toContain('/');
   });
+  it('shortens a key too long for a file name, keeping its start, its artifact name and uniqueness', () => {
+    const pod = `web-${'x'.repeat(249)}`;
+    const key = artifactKey({ namespace: 'prod', pod }, '', 'tcpdump.pcap', now);
+    expect(Buffer.byteLength(key)).toBeLessThanOrEqual(240);
+    expect(key.startsWith('2026-11-24T10-11-12Z_prod_web-xxx')).toBe(true);
+    expect(key.endsWith('_tcpdump.pcap')).toBe(true);
+    expect(key).toMatch(/~[0-9a-f]{16}~/);
+    expect(artifactKey({ namespace: 'prod', pod: `${pod}y` }, '', 'tcpdump.pcap', now)).not.toBe(key);
+    // Multi-byte characters are never cut in half.
+    const wide = artifactKey({}, 'é'.repeat(200), 'log', now);
+    expect(Buffer.byteLength(wide)).toBeLessThanOrEqual(240);
+    expect(wide).not.toContain('\ufffd');
+    // Short keys are unchanged.
+    expect(artifactKey({ namespace: 'prod', pod: 'web' }, '', 'log', now)).toBe('2026-11-24T10-11-12Z_prod_web_log');
+  });
 });
