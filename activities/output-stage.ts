@@ -29,6 +29,9 @@ function hasData(body: Readable): Promise<boolean> {
         // An empty chunk is no data (object-mode streams may yield one).
         if ((Buffer.isBuffer(chunk) || typeof chunk === 'string') && chunk.length === 0) continue;
         body.unshift(chunk);
+        // Until the store pipes the stream (after async checks), an error of the source would have
+        // no listener and crash the process; it stays in `body.errored`, which measured() reads.
+        body.on('error', () => undefined);
         return settle(() => resolve(true));
       }
       // Nothing buffered: either more comes later ('readable' again) or 'end' follows.

@@ -24,6 +24,12 @@ export function measured(artifact: Artifact): { stream: Readable; measure: Measu
   const source = Buffer.isBuffer(artifact.body) ? Readable.from([artifact.body]) : artifact.body;
   const measure = new Measure();
   source.on('error', (error) => measure.destroy(error));
+  // Failed or closed before it was piped (e.g. while the output checked its target): pipe() would
+  // wait for data that never comes.
+  if (source.destroyed) {
+    const cause = source.errored ?? new Error('the artifact stream was closed before it was stored');
+    process.nextTick(() => measure.destroy(cause));
+  }
   // pipe() does not propagate a failed store (measure destroyed) back to the source: close it, or a
   // response body would stay open until its timeout.
   measure.on('close', () => {

