@@ -1,6 +1,8 @@
 import type { RuleCatalog } from '../src/rules/catalog.ts';
 import { contextSources } from './contexts.ts';
 import { awsLambda } from './aws/lambda.ts';
+// Registers the `aws` additional-context source.
+import './aws/context.ts';
 import { gcpFunction } from './gcp/function.ts';
 import { httpRequest } from './http/request.ts';
 import { annotation } from './kubernetes/annotation.ts';

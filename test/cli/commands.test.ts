@@ -59,6 +59,20 @@ describe('talon CLI', () => {
     expect(result.stderr).toContain("notifiers.webhook: missing configuration for notifier 'webhook'");
   });
 
+  it('`rules check` accepts the `aws` and `k8snode` additional contexts and refuses others', async () => {
+    const rules = file(
+      'ctx.yaml',
+      `- rule: r\n  actions:\n    - action: a\n      actionner: aws:lambda\n      additional_contexts: [aws, k8snode]\n      parameters: { aws_lambda_name: responder }\n`,
+    );
+    const result = await runTalon(['rules', 'check', '-r', rules]);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const unknown = file('bad.yaml', `- rule: r\n  actions:\n    - action: a\n      actionner: aws:lambda\n      additional_contexts: [gcp]\n      parameters: { aws_lambda_name: responder }\n`);
+    const refused = await runTalon(['rules', 'check', '-r', unknown]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("unknown context 'gcp'");
+  });
+
   it('`rules print` prints the merged rules as YAML', async () => {
     const result = await runTalon(['rules', 'print', '-r', 'playbooks/examples/merging.yaml']);
     expect(result.code).toBe(0);

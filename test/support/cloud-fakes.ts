@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 
 // Loopback fakes that speak the real wire protocols — AWS REST-JSON signed with SigV4 (verified),
-// STS Query/XML, Google's OAuth JWT-bearer grant (assertion signature verified), Cloud Functions
+// STS Query/XML, EC2 Query/XML, Google's OAuth JWT-bearer grant (assertion signature verified), Cloud Functions
 // v2 — so the real SDKs and auth libraries run unmodified against them.
 
 export interface Reply { status: number; headers?: Record<string, string>; body?: string; delayMs?: number }
@@ -61,6 +61,12 @@ export function stsError(status: number, code: string, message: string): Reply {
   return { status, headers: { 'content-type': 'text/xml' }, body };
 }
 
+/** An EC2 Query-protocol error: `<Response><Errors><Error>…`. */
+export function ec2Error(status: number, code: string, message: string): Reply {
+  const body = `<?xml version="1.0" encoding="UTF-8"?><Response><Errors><Error><Code>${code}</Code><Message>${message}</Message></Error></Errors><RequestID>${randomUUID()}</RequestID></Response>`;
+  return { status, headers: { 'content-type': 'text/xml' }, body };
+}
+
 const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
 const hmac = (key: string | Buffer, data: string) => createHmac('sha256', key).update(data).digest();
 /** RFC 3986 encoding as SigV4 wants it. */
@@ -103,19 +109,23 @@ export function verifySigV4(req: FakeRequest, secretOf: (accessKey: string) => s
 }
 
 export interface Invocation { name: string; qualifier: string; type: string; payload: unknown; accessKey: string; region: string }
+export interface DescribeInstancesCall { instanceIds: string[]; accessKey: string; region: string }
 export interface AssumeRoleCall { roleArn: string; externalId: string | null; sessionName: string | null; accessKey: string; issuedKey?: string }
 
-/** Lambda (GetFunction, Invoke) and STS (AssumeRole) on one endpoint, as LocalStack serves them. */
-export class FakeAws extends Loopback<'GetFunction' | 'Invoke' | 'AssumeRole'> {
+/** Lambda (GetFunction, Invoke), STS (AssumeRole) and EC2 (DescribeInstances) on one endpoint, as LocalStack serves them. */
+export class FakeAws extends Loopback<'GetFunction' | 'Invoke' | 'AssumeRole' | 'DescribeInstances'> {
   readonly invocations: Invocation[] = [];
   readonly getFunctions: { name: string; qualifier: string; accessKey: string }[] = [];
   readonly assumeRoles: AssumeRoleCall[] = [];
+  readonly describeInstances: DescribeInstancesCall[] = [];
   /** Every request refused for its signature, with the reason. */
   readonly rejected: string[] = [];
   /** Aliases and versions per function; `$LATEST` always exists. */
   private readonly functions = new Map<string, Map<string, string>>();
   private readonly functionErrors = new Map<string, { kind: string; type: string; message: string }>();
   private readonly responses = new Map<string, unknown>();
+  /** EC2 instances by region, then ID → instance profile (undefined: none attached). */
+  private readonly instances = new Map<string, Map<string, { arn: string; id: string } | undefined>>();
   /** Known access keys → secret and session token (undefined for long-term keys). */
   private readonly keys = new Map<string, { secret: string; token?: string }>();
 
@@ -136,6 +146,12 @@ export class FakeAws extends Loopback<'GetFunction' | 'Invoke' | 'AssumeRole'> {
       known.set(alias, version);
     }
     this.functions.set(name, known);
+    return this;
+  }
+  /** An EC2 instance in `region`, with `profile` as its IAM instance profile. */
+  addInstance(region: string, instanceId: string, profile?: { arn: string; id: string }): this {
+    if (!this.instances.has(region)) this.instances.set(region, new Map());
+    this.instances.get(region)!.set(instanceId, profile);
     return this;
   }
   /** What a RequestResponse invoke of `name` returns. */
@@ -159,6 +175,7 @@ export class FakeAws extends Loopback<'GetFunction' | 'Invoke' | 'AssumeRole'> {
     const { accessKey, region, service } = signer;
     if (this.keys.get(accessKey)?.token !== req.headers['x-amz-security-token']) return awsError(403, 'UnrecognizedClientException', 'The security token included in the request is invalid.');
     if (req.method === 'POST' && req.path === '/' && service === 'sts') return this.assumeRole(new URLSearchParams(req.text), accessKey);
+    if (req.method === 'POST' && req.path === '/' && service === 'ec2') return this.describe(new URLSearchParams(req.text), accessKey, region);
     const route = /^\/2015-03-31\/functions\/([^/]+)(\/invocations)?$/.exec(req.path);
     if (!route || service !== 'lambda') return awsError(404, 'UnknownOperationException', `no route ${req.method} ${req.path}`);
     const name = route[1] ?? '';
@@ -181,6 +198,26 @@ export class FakeAws extends Loopback<'GetFunction' | 'Invoke' | 'AssumeRole'> {
     const headers: Record<string, string> = { 'X-Amz-Executed-Version': version, ...(failure ? { 'X-Amz-Function-Error': failure.kind } : {}) };
     const body = failure ? { errorType: failure.type, errorMessage: failure.message, trace: [] } : (this.responses.get(name) ?? { handled: true });
     return { status: 200, headers, body: JSON.stringify(body) };
+  }
+
+  /** DescribeInstances by `InstanceId.N`, answering only for instances of the region the request was signed for. */
+  private describe(form: URLSearchParams, accessKey: string, region: string): Reply {
+    if (form.get('Action') !== 'DescribeInstances' || form.get('Version') !== '2016-11-15') return ec2Error(400, 'InvalidAction', `unknown action ${form.get('Action')}`);
+    const instanceIds = [...form].filter(([key]) => /^InstanceId\.\d+$/.test(key)).map(([, value]) => value);
+    this.describeInstances.push({ instanceIds, accessKey, region });
+    const scripted = this.scripted('DescribeInstances');
+    if (scripted) return scripted;
+    const known = this.instances.get(region) ?? new Map();
+    const missing = instanceIds.find((id) => !known.has(id));
+    if (missing) return ec2Error(400, 'InvalidInstanceID.NotFound', `The instance ID '${missing}' does not exist`);
+    const items = instanceIds.map((id) => {
+      const profile = known.get(id);
+      const iam = profile ? `<iamInstanceProfile><arn>${profile.arn}</arn><id>${profile.id}</id></iamInstanceProfile>` : '';
+      return `<item><instanceId>${id}</instanceId><instanceType>m5.large</instanceType><placement><availabilityZone>${region}a</availabilityZone></placement>${iam}</item>`;
+    });
+    const reservations = items.length > 0 ? `<item><reservationId>r-${randomUUID().slice(0, 8)}</reservationId><ownerId>123456789012</ownerId><instancesSet>${items.join('')}</instancesSet></item>` : '';
+    const body = `<?xml version="1.0" encoding="UTF-8"?><DescribeInstancesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>${randomUUID()}</requestId><reservationSet>${reservations}</reservationSet></DescribeInstancesResponse>`;
+    return { status: 200, headers: { 'content-type': 'text/xml;charset=UTF-8' }, body };
   }
 
   private assumeRole(form: URLSearchParams, accessKey: string): Reply {

@@ -1,0 +1,91 @@
+import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import type { TalonConfig } from '../../src/config/schema.ts';
+import { contextPermissions, contextSources } from '../contexts.ts';
+import { permanent } from '../errors.ts';
+import { getEventPod, kubeApis, kubeCall } from '../kubernetes/client.ts';
+import type { ActionInput, Deps, Permissions, TalonContext } from '../types.ts';
+import { awsCredentials, awsFailure } from './client.ts';
+
+/** What `additional_contexts: [aws]` needs: the event's pod and its node, then the node's EC2 instance. */
+export const awsContextPermissions: Permissions = {
+  kubernetes: [{ apiGroups: [''], resources: ['pods', 'nodes'], verbs: ['get'] }],
+  iam: ['ec2:DescribeInstances'],
+};
+
+/**
+ * The region of an availability zone: `us-east-1a` → `us-east-1`, Local and Wavelength Zones
+ * (`us-west-2-lax-1a`, `us-east-1-wl1-bos-wlz-1`) → their parent region, `us-gov-west-1a` →
+ * `us-gov-west-1`. Undefined when the zone does not look like an AWS zone.
+ */
+export function regionOfZone(zone: string): string | undefined {
+  return /^([a-z]{2}(?:-[a-z]+)+-\d+)(?:[a-z]+$|-)/.exec(zone)?.[1];
+}
+
+/**
+ * Instance ID and region from a node's `spec.providerID` as the AWS cloud provider sets it:
+ * `aws:///<zone>/<instance-id>`. An empty zone (`aws:////i-…`, old kops) falls back to the
+ * configured `aws.region`.
+ */
+export function ec2InstanceOf(providerID: string | undefined, fallbackRegion: string | undefined, nodeName: string): { instanceId: string; region: string } {
+  const match = /^aws:\/\/\/([^/]*)\/(i-[0-9a-f]+)$/.exec(providerID ?? '');
+  if (!match) {
+    const what = providerID ? `the provider ID '${providerID}'` : 'no provider ID';
+    throw permanent('NotAnAwsNode', `the node '${nodeName}' has ${what}, not 'aws:///<zone>/<instance-id>': it is not an EC2 instance`);
+  }
+  const [, zone = '', instanceId = ''] = match;
+  const region = zone === '' ? fallbackRegion : regionOfZone(zone);
+  if (!region) throw permanent('NotAnAwsNode', `cannot tell the region of the node '${nodeName}' from its provider ID '${providerID ?? ''}'`);
+  return { instanceId, region };
+}
+
+// Per configuration and region, as lambdaClient does per configuration: assumed-role credentials
+// are reused until they expire, and differently configured workers and tests stay apart.
+const ec2Clients = new WeakMap<TalonConfig['aws'], Map<string, EC2Client>>();
+
+/** The EC2 client for `region`; `aws.endpoint` overrides the endpoint (tests, LocalStack). */
+function ec2Client(config: TalonConfig, region: string): EC2Client {
+  let byRegion = ec2Clients.get(config.aws);
+  if (!byRegion) ec2Clients.set(config.aws, (byRegion = new Map()));
+  let client = byRegion.get(region);
+  if (!client) {
+    // Temporal owns retries (see lambdaClient).
+    client = new EC2Client({ region, endpoint: config.aws.endpoint, credentials: awsCredentials(config.aws), maxAttempts: 1 });
+    byRegion.set(region, client);
+  }
+  return client;
+}
+
+/**
+ * `aws` (reference §5.3) for the node the event's pod runs on, where the reference read the EC2
+ * metadata of the host running Talon: `aws.region` and, when the instance has one, its instance
+ * profile (`aws.instance_profile_arn`, `aws.instance_profile_id`; left out otherwise).
+ */
+export async function awsContext(input: ActionInput<unknown>, deps: Deps): Promise<TalonContext> {
+  const apis = kubeApis(deps.config);
+  const pod = await getEventPod(apis, input.event);
+  const name = pod.spec?.nodeName;
+  if (!name) throw permanent('PodNotScheduled', `the pod '${pod.metadata?.name ?? ''}' in the namespace '${pod.metadata?.namespace ?? ''}' is not scheduled on a node`);
+  const node = await kubeCall({ verb: 'get', resource: 'nodes', name, notFoundType: 'NodeNotFound' }, () => apis.core.readNode({ name }));
+  const { instanceId, region } = ec2InstanceOf(node.spec?.providerID, deps.config.aws.region, name);
+  const notFound = () => permanent('InstanceNotFound', `the EC2 instance '${instanceId}' of the node '${name}' does not exist in '${region}'`);
+  let profile: { Arn?: string; Id?: string } | undefined;
+  try {
+    const reply = await ec2Client(deps.config, region).send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }));
+    const instance = reply.Reservations?.[0]?.Instances?.[0];
+    if (!instance) throw notFound();
+    profile = instance.IamInstanceProfile;
+  } catch (error) {
+    // EC2 answers an unknown or malformed ID with a 400, not a 404.
+    if (error instanceof Error && /^InvalidInstanceID\./.test(error.name)) throw notFound();
+    throw awsFailure(error, { what: `ec2:DescribeInstances of '${instanceId}' in '${region}'`, iamAction: 'ec2:DescribeInstances', notFound });
+  }
+  const entries: [string, string | undefined][] = [
+    ['aws.instance_profile_arn', profile?.Arn],
+    ['aws.instance_profile_id', profile?.Id],
+    ['aws.region', region],
+  ];
+  return Object.fromEntries(entries.filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== ''));
+}
+
+contextSources.aws = awsContext;
+contextPermissions.aws = awsContextPermissions;
