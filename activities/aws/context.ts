@@ -2,7 +2,7 @@ import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import type { TalonConfig } from '../../src/config/schema.ts';
 import { contextPermissions, contextSources } from '../contexts.ts';
 import { permanent } from '../errors.ts';
-import { getEventPod, kubeApis, kubeCall } from '../kubernetes/client.ts';
+import { getEventNode, kubeApis } from '../kubernetes/client.ts';
 import type { ActionInput, Deps, Permissions, TalonContext } from '../types.ts';
 import { awsCredentials, awsFailure } from './client.ts';
 
@@ -61,11 +61,8 @@ function ec2Client(config: TalonConfig, region: string): EC2Client {
  * profile (`aws.instance_profile_arn`, `aws.instance_profile_id`; left out otherwise).
  */
 export async function awsContext(input: ActionInput<unknown>, deps: Deps): Promise<TalonContext> {
-  const apis = kubeApis(deps.config);
-  const pod = await getEventPod(apis, input.event);
-  const name = pod.spec?.nodeName;
-  if (!name) throw permanent('PodNotScheduled', `the pod '${pod.metadata?.name ?? ''}' in the namespace '${pod.metadata?.namespace ?? ''}' is not scheduled on a node`);
-  const node = await kubeCall({ verb: 'get', resource: 'nodes', name, notFoundType: 'NodeNotFound' }, () => apis.core.readNode({ name }));
+  const node = await getEventNode(kubeApis(deps.config), input.event);
+  const name = node.metadata?.name ?? '';
   const { instanceId, region } = ec2InstanceOf(node.spec?.providerID, deps.config.aws.region, name);
   const notFound = () => permanent('InstanceNotFound', `the EC2 instance '${instanceId}' of the node '${name}' does not exist in '${region}'`);
   let profile: { Arn?: string; Id?: string } | undefined;

@@ -8,6 +8,7 @@ import {
   PolicyV1Api,
   setHeaderOptions,
   type V1ObjectMeta,
+  type V1Node,
   type V1Pod,
 } from '@kubernetes/client-node';
 import type { ApplicationFailure } from '@temporalio/common';
@@ -165,6 +166,19 @@ export function createdAfterEvent(meta: V1ObjectMeta | undefined, event: FalcoEv
   const eventTime = Date.parse(event.time);
   const created = meta?.creationTimestamp?.getTime();
   return created !== undefined && !Number.isNaN(eventTime) && created > eventTime;
+}
+
+/** The node the pod is scheduled on; a pending pod has none. */
+export function scheduledNode(pod: V1Pod): string {
+  const node = pod.spec?.nodeName;
+  if (!node) throw permanent('PodNotScheduled', `the pod '${pod.metadata?.name ?? ''}' in the namespace '${pod.metadata?.namespace ?? ''}' is not scheduled on a node`);
+  return node;
+}
+
+/** The node of the event's pod (the `k8snode` and `aws` contexts describe it). */
+export async function getEventNode(apis: KubeApis, event: FalcoEvent): Promise<V1Node> {
+  const name = scheduledNode(await getEventPod(apis, event));
+  return kubeCall({ verb: 'get', resource: 'nodes', name, notFoundType: 'NodeNotFound' }, () => apis.core.readNode({ name }));
 }
 
 /** Escapes a map key for a JSON-Pointer path segment (RFC 6901): `app.k8s.io/x` → `app.k8s.io~1x`. */

@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { permanent } from '../errors.ts';
 import type { ActionInput, ActionResult, Deps } from '../types.ts';
-import { getEventPod, kubeApis, kubeCall, mergePatch } from './client.ts';
+import { getEventPod, kubeApis, kubeCall, mergePatch, scheduledNode } from './client.ts';
 
 /** Which metadata map an actionner writes, and the past participle its result text uses. */
 export interface MetadataKind {
@@ -73,8 +72,7 @@ export async function patchMetadata(
   const namespace = pod.metadata?.namespace ?? '';
   const body = { metadata: { [kind.field]: Object.fromEntries(Object.entries(entries).map(([k, v]) => [k, v === '' ? null : v])) } };
   if (target === 'node') {
-    const node = pod.spec?.nodeName;
-    if (!node) throw permanent('PodNotScheduled', `the pod '${podName}' in the namespace '${namespace}' is not scheduled on a node`);
+    const node = scheduledNode(pod);
     await kubeCall({ verb: 'patch', resource: 'nodes', name: node, notFoundType: 'NodeNotFound' }, () => apis.core.patchNode({ name: node, body }, mergePatch));
     return { status: 'success', result: `the node '${node}' has been ${kind.done}`, objects: { node } };
   }

@@ -1,8 +1,7 @@
 import type { V1Node } from '@kubernetes/client-node';
 import { contextPermissions, contextSources } from '../contexts.ts';
-import { permanent } from '../errors.ts';
 import type { ActionInput, Deps, Permissions, TalonContext } from '../types.ts';
-import { getEventPod, kubeApis, kubeCall } from './client.ts';
+import { getEventNode, kubeApis } from './client.ts';
 
 /** What `additional_contexts: [k8snode]` needs: the event's pod, then its node. */
 export const k8snodePermissions: Permissions = {
@@ -42,12 +41,7 @@ export function nodeContext(node: V1Node): TalonContext {
 
 /** `k8snode` (reference §5.3): labels and provider ID of the node the event's pod runs on. */
 export async function k8snodeContext(input: ActionInput<unknown>, deps: Deps): Promise<TalonContext> {
-  const apis = kubeApis(deps.config);
-  const pod = await getEventPod(apis, input.event);
-  const name = pod.spec?.nodeName;
-  if (!name) throw permanent('PodNotScheduled', `the pod '${pod.metadata?.name ?? ''}' in the namespace '${pod.metadata?.namespace ?? ''}' is not scheduled on a node`);
-  const node = await kubeCall({ verb: 'get', resource: 'nodes', name, notFoundType: 'NodeNotFound' }, () => apis.core.readNode({ name }));
-  return nodeContext(node);
+  return nodeContext(await getEventNode(kubeApis(deps.config), input.event));
 }
 
 contextSources.k8snode = k8snodeContext;
