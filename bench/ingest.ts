@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { decodeEvent } from '../src/events/decode.ts';
 import { createApp } from '../src/ingest/app.ts';
 import { startSearchAttributes } from '../src/ingest/search-attributes.ts';
-import { temporalStarter } from '../src/ingest/starter.ts';
+import { playbookStartOptions, temporalStarter } from '../src/ingest/starter.ts';
 import { silentLogger } from '../src/log.ts';
 import { Metrics } from '../src/metrics/metrics.ts';
 import { planRules } from '../src/plan/build.ts';
@@ -69,15 +69,7 @@ function makeSenders(options: ThroughputOptions, url: string, app: Hono, tag: st
     },
     raw: async (i) => {
       const { workflowId, input, searchAttributes } = rawInputs[i]!;
-      await options.client.workflow.start('playbook', {
-        taskQueue: options.taskQueue,
-        workflowId,
-        args: [input],
-        workflowIdConflictPolicy: 'FAIL',
-        workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-        typedSearchAttributes: searchAttributes,
-        memo: { output: input.event.output, rule: input.event.rule, priority: input.event.priority },
-      });
+      await options.client.workflow.start('playbook', playbookStartOptions(options.taskQueue, workflowId, input, searchAttributes));
     },
   };
   return senders;

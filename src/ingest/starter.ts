@@ -24,6 +24,22 @@ function isUnavailable(error: unknown): boolean {
 }
 
 /**
+ * How a playbook is started: a running workflow of the same ID rejects the start (dedup); a closed
+ * one allows it (after the dedup window). The benchmark's raw baseline uses the same options.
+ */
+export function playbookStartOptions(taskQueue: string, workflowId: string, input: PlaybookInput, searchAttributes: SearchAttributePair[]) {
+  return {
+    taskQueue,
+    workflowId,
+    args: [input] as [PlaybookInput],
+    workflowIdConflictPolicy: 'FAIL' as const,
+    workflowIdReusePolicy: 'ALLOW_DUPLICATE' as const,
+    typedSearchAttributes: searchAttributes,
+    memo: { output: input.event.output, rule: input.event.rule, priority: input.event.priority },
+  };
+}
+
+/**
  * The real starter. Deduplication is Temporal's: a running workflow with the same ID rejects the
  * start (conflict policy FAIL), a closed one lets a new run start (reuse policy ALLOW_DUPLICATE), so
  * it holds across any number of ingest replicas.
@@ -33,15 +49,7 @@ export function temporalStarter(client: Client, taskQueue: string, timeoutMs = 5
     async start(workflowId, input, searchAttributes) {
       try {
         const handle = await client.withDeadline(Date.now() + timeoutMs, () =>
-          client.workflow.start('playbook', {
-            taskQueue,
-            workflowId,
-            args: [input],
-            workflowIdConflictPolicy: 'FAIL',
-            workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-            typedSearchAttributes: searchAttributes,
-            memo: { output: input.event.output, rule: input.event.rule, priority: input.event.priority },
-          }),
+          client.workflow.start('playbook', playbookStartOptions(taskQueue, workflowId, input, searchAttributes)),
         );
         return { status: 'started', workflowId, runId: handle.firstExecutionRunId };
       } catch (error) {
