@@ -1,12 +1,28 @@
-# The talon image: one image, several roles (`serve`, `worker`, `start`).
-FROM node:20-bookworm-slim
+# The talon image: one image, several roles (`serve`, `worker`, `start`). Multi-stage: the build
+# stage compiles TypeScript and bundles the workflows; the runtime stage holds production
+# dependencies and dist/ only, and runs as a non-root user.
+FROM node:20.19-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+# No lifecycle scripts: they would provision the Temporal CLI, which serve/worker do not need.
+RUN npm ci --no-audit --no-fund --ignore-scripts
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+COPY workflows ./workflows
+COPY activities ./activities
+COPY scripts ./scripts
+RUN npm run build
+
+FROM node:20.19-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
 COPY package.json package-lock.json ./
-# The Temporal CLI is only needed by `talon start` (embedded server); serve/worker connect to a
-# cluster, so skip its provisioning here.
-RUN npm ci --omit=dev --ignore-scripts
-COPY . .
+RUN npm ci --omit=dev --no-audit --no-fund --ignore-scripts && npm cache clean --force
+COPY --from=build /app/dist ./dist
+COPY bin ./bin
+COPY playbooks ./playbooks
+# `node` (uid 1000) comes with the base image; nothing under /app is writable by it.
+USER node
 EXPOSE 2803
 ENTRYPOINT ["node", "bin/talon.js"]
 CMD ["serve"]

@@ -1,14 +1,7 @@
+import { contextImplementations } from './implementations.ts';
 import { permanent } from './errors.ts';
-import type { ActionInput, Deps, Permissions, TalonContext } from './types.ts';
-
-/** A source of `additional_contexts` (reference §5.3): `aws`, `k8snode`… */
-export type ContextSource = (input: ActionInput<unknown>, deps: Deps) => Promise<TalonContext>;
-
-/** Context sources by name; the Kubernetes and cloud modules add theirs here. */
-export const contextSources: Record<string, ContextSource> = {};
-
-/** What each context source needs, for `talon rbac` (an action using `k8snode` needs nodes get). */
-export const contextPermissions: Record<string, Permissions> = {};
+import type { ActionInput, Deps } from './types.ts';
+import type { TalonContext } from '../src/contract/index.ts';
 
 /**
  * Fetches each requested context and merges it into the Talon context. Unlike the reference, an
@@ -17,9 +10,9 @@ export const contextPermissions: Record<string, Permissions> = {};
 export async function withAdditionalContexts(sources: readonly string[], input: ActionInput<unknown>, deps: Deps): Promise<TalonContext> {
   let context = input.context;
   for (const name of sources) {
-    const source = contextSources[name];
-    if (!source) throw permanent('UnknownContext', `unknown context '${name}'`);
-    context = { ...context, ...(await source(input, deps)) };
+    const load = contextImplementations[name];
+    if (!load) throw permanent('UnknownContext', `unknown context '${name}'`);
+    context = { ...context, ...(await (await load()).fetch(input, deps)) };
   }
   return context;
 }

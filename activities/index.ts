@@ -1,42 +1,50 @@
 import { Readable } from 'node:stream';
 import { Context } from '@temporalio/activity';
 import { z } from 'zod';
-import type { ActionActivityInput, ActionActivityResult } from '../workflows/types.ts';
+import type { ActionActivity, ActionnerSpec, NotifierActivity, NotifierSpec } from '../src/contract/index.ts';
+import { notifierActivityName } from '../src/contract/index.ts';
 import { withAdditionalContexts } from './contexts.ts';
 import { permanent, toFailure } from './errors.ts';
+import { actionnerImplementations, notifierImplementations } from './implementations.ts';
 import { inlineOutput, storeOutput } from './output-stage.ts';
-import { actionners, notifiers } from './registry.ts';
-import type { ActionnerDescriptor, ActionResult, Deps, NotifierDescriptor, Report } from './types.ts';
+import { actionnerSpecs, notifierSpecs } from './specs.ts';
+import type { ActionnerImplementation, ActionResult, Deps, NotifierImplementation } from './types.ts';
 
-export type ActionActivity = (input: ActionActivityInput) => Promise<ActionActivityResult>;
-export type NotifierActivity = (report: Report) => Promise<void>;
-
-/** Activity type of a notifier: `notifier:<name>`. */
-export function notifierActivityName(name: string): string {
-  return `notifier:${name}`;
-}
-
-function parseParameters(descriptor: ActionnerDescriptor, raw: unknown): unknown {
-  const parsed = descriptor.params.safeParse(raw);
+function parseParameters(spec: ActionnerSpec, raw: unknown): unknown {
+  const parsed = spec.params.safeParse(raw);
   if (!parsed.success) throw permanent('InvalidParameters', z.prettifyError(parsed.error).replaceAll('\n', '; '));
   return parsed.data;
 }
 
-/** Wraps one actionner as a Temporal activity: parse, checks, run, output stage. */
-function actionActivity(descriptor: ActionnerDescriptor, deps: Deps): ActionActivity {
+/** Loads an implementation on first use and keeps it for the worker's life. */
+function lazy<T>(load: (() => Promise<T>) | undefined, name: string): () => Promise<T> {
+  let loaded: Promise<T> | undefined;
+  return () => {
+    if (!load) return Promise.reject(permanent('NotImplemented', `'${name}' has no implementation`));
+    loaded ??= load().catch((error: unknown) => {
+      loaded = undefined;
+      throw error;
+    });
+    return loaded;
+  };
+}
+
+/** Wraps one actionner as a Temporal activity: parse, contexts, checks, run, output stage. */
+export function actionActivity(implementation: () => Promise<ActionnerImplementation>, deps: Deps): ActionActivity {
   return async (input) => {
     const { attempt, workflowExecution } = Context.current().info;
     const log = deps.log.child({ workflowId: workflowExecution?.workflowId, rule: input.rule, action: input.action, actionner: input.actionner, attempt });
     let result: ActionResult | undefined;
     try {
-      const parameters = parseParameters(descriptor, input.parameters);
+      const actionner = await implementation();
+      const parameters = parseParameters(actionner.spec, input.parameters);
       let actionInput = { event: input.event, context: input.context, parameters, rule: input.rule, action: input.action, idempotencyKey: input.idempotencyKey, attempt };
-      if (descriptor.usesContext && input.additionalContexts.length > 0) {
+      if (actionner.spec.usesContext && input.additionalContexts.length > 0) {
         actionInput = { ...actionInput, context: await withAdditionalContexts(input.additionalContexts, actionInput, deps) };
       }
-      await descriptor.checks?.(actionInput, { ...deps, log });
+      await actionner.checks?.(actionInput, { ...deps, log });
       log.info({ status: 'in_progress' }, 'action');
-      result = await descriptor.run(actionInput, { ...deps, log });
+      result = await actionner.run(actionInput, { ...deps, log });
       // A skipped action (`ignored`) produced nothing to store.
       const outputOutcome = result.status === 'success' ? await storeOutput(input, result, { ...deps, log }) : undefined;
       const output = outputOutcome ? undefined : await inlineOutput(result.artifact);
@@ -57,27 +65,31 @@ function actionActivity(descriptor: ActionnerDescriptor, deps: Deps): ActionActi
   };
 }
 
-function notifierActivity(descriptor: NotifierDescriptor, deps: Deps): NotifierActivity {
+/** Wraps one notifier as a Temporal activity: its configuration parsed, then send. */
+export function notifierActivity(spec: NotifierSpec, implementation: () => Promise<NotifierImplementation>, deps: Deps): NotifierActivity {
   return async (report) => {
-    const raw = deps.config.notifiers[descriptor.name];
-    const parsed = descriptor.config.safeParse(raw ?? {});
-    if (!raw && !parsed.success) throw permanent('NotifierNotConfigured', `notifier '${descriptor.name}' has no configuration (notifiers.${descriptor.name})`);
+    const raw = deps.config.notifiers[spec.name];
+    const parsed = spec.config.safeParse(raw ?? {});
+    if (!raw && !parsed.success) throw permanent('NotifierNotConfigured', `notifier '${spec.name}' has no configuration (notifiers.${spec.name})`);
     if (!parsed.success) throw permanent('NotifierMisconfigured', z.prettifyError(parsed.error).replaceAll('\n', '; '));
     try {
-      await descriptor.send(report, parsed.data, deps);
-      deps.log.info({ notifier: descriptor.name, stage: report.message, rule: report.rule, action: report.action, status: 'success' }, 'notification');
-      deps.metrics?.notifications.inc({ notifier: descriptor.name, status: 'success' });
+      await (await implementation()).send(report, parsed.data, deps);
+      deps.log.info({ notifier: spec.name, stage: report.message, rule: report.rule, action: report.action, status: 'success' }, 'notification');
+      deps.metrics?.notifications.inc({ notifier: spec.name, status: 'success' });
     } catch (error) {
-      deps.metrics?.notifications.inc({ notifier: descriptor.name, status: 'failure' });
+      deps.metrics?.notifications.inc({ notifier: spec.name, status: 'failure' });
       throw toFailure(error, Context.current().info.attempt);
     }
   };
 }
 
-/** Every activity the worker registers, keyed by activity type: actionner names and `notifier:<name>`. */
+/**
+ * Every activity the worker registers, keyed by activity type: actionner names and
+ * `notifier:<name>`. Registered from the specs; each implementation loads on its first call.
+ */
 export function createActivities(deps: Deps): Record<string, ActionActivity | NotifierActivity> {
   const activities: Record<string, ActionActivity | NotifierActivity> = {};
-  for (const descriptor of actionners) activities[descriptor.name] = actionActivity(descriptor, deps);
-  for (const descriptor of notifiers) activities[notifierActivityName(descriptor.name)] = notifierActivity(descriptor, deps);
+  for (const spec of actionnerSpecs) activities[spec.name] = actionActivity(lazy(actionnerImplementations[spec.name], spec.name), deps);
+  for (const spec of notifierSpecs) activities[notifierActivityName(spec.name)] = notifierActivity(spec, lazy(notifierImplementations[spec.name], spec.name), deps);
   return activities;
 }

@@ -1,8 +1,8 @@
 import type { Readable } from 'node:stream';
 import { ApplicationFailure } from '@temporalio/common';
-import type { ActionActivityInput, OutputOutcome } from '../workflows/types.ts';
+import type { ActionActivityInput, OutputOutcome } from '../src/contract/index.ts';
 import { retryable } from './errors.ts';
-import { findOutput } from './registry.ts';
+import { outputImplementations } from './implementations.ts';
 import type { ActionResult, Artifact, Deps } from './types.ts';
 
 /** Artifact text kept in history when no output stores it (Talon puts it in notifications). */
@@ -57,22 +57,23 @@ async function readable(body: Readable): Promise<boolean> {
  * permanent one becomes a failed outcome, so the action that did run is not run again.
  */
 export async function storeOutput(input: ActionActivityInput, result: ActionResult, deps: Deps): Promise<OutputOutcome | undefined> {
-  const spec = input.output;
-  const stage = input.outputMode === 'required' || (input.outputMode === 'allowed' && spec !== undefined && result.artifact !== undefined);
+  const requested = input.output;
+  const stage = input.outputMode === 'required' || (input.outputMode === 'allowed' && requested !== undefined && result.artifact !== undefined);
   if (!stage) return undefined;
-  if (!spec) return failure('n/a', 'an output is required');
-  const descriptor = findOutput(spec.target);
-  if (!descriptor) return failure(spec.target, `unknown output target '${spec.target}'`);
+  if (!requested) return failure('n/a', 'an output is required');
+  const load = outputImplementations[requested.target];
+  if (!load) return failure(requested.target, `unknown output target '${requested.target}'`);
   const artifact = result.artifact;
   if (!artifact || (Buffer.isBuffer(artifact.body) ? artifact.body.length === 0 : !(await readable(artifact.body)))) {
-    return failure(spec.target, 'empty output');
+    return failure(requested.target, 'empty output');
   }
   try {
-    const parameters = descriptor.params.parse(spec.parameters);
-    await descriptor.checks?.(parameters, deps);
-    const stored = await descriptor.store({ parameters, artifact, objects: result.objects, event: input.event }, deps);
+    const output = await load();
+    const parameters = output.spec.params.parse(requested.parameters);
+    await output.checks?.(parameters, deps);
+    const stored = await output.store({ parameters, artifact, objects: result.objects, event: input.event }, deps);
     return {
-      target: spec.target,
+      target: requested.target,
       status: 'success',
       result: stored.result,
       objects: stored.objects,
@@ -81,7 +82,7 @@ export async function storeOutput(input: ActionActivityInput, result: ActionResu
   } catch (error) {
     if (error instanceof ApplicationFailure && !error.nonRetryable) throw error;
     const message = error instanceof Error ? error.message : String(error);
-    return failure(spec.target, message);
+    return failure(requested.target, message);
   }
 }
 

@@ -1,5 +1,4 @@
-import type { FalcoEvent, Json } from '../src/events/types.ts';
-import type { TalonContext } from './types.ts';
+import type { FalcoEvent, Json, TalonContext } from '../src/contract/index.ts';
 
 /** `proc.args[0]` → `PROC_ARGS_0`, as Talon names output fields in templates. */
 function fieldVariable(key: string): string {

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { catalog } from '../activities/registry.ts';
+import { catalog } from '../activities/specs.ts';
 import { loadRules, type RuleSet } from '../src/rules/index.ts';
 
 /** The Falco rule name every ingest/latency alert carries. */

@@ -7,10 +7,10 @@ import { startSearchAttributes } from '../src/ingest/search-attributes.ts';
 import { playbookStartOptions, temporalStarter } from '../src/ingest/starter.ts';
 import { silentLogger } from '../src/log.ts';
 import { Metrics } from '../src/metrics/metrics.ts';
-import { planRules } from '../src/plan/build.ts';
+import { planEvent } from '../src/plan/plan.ts';
 import { listen } from '../src/roles/ingest-server.ts';
 import type { RuleSet } from '../src/rules/index.ts';
-import type { PlaybookInput } from '../workflows/types.ts';
+import type { PlaybookInput } from '../src/contract/index.ts';
 import { alertBody } from './alerts.ts';
 import { runPool, type PoolResult } from './pool.ts';
 
@@ -51,9 +51,9 @@ function prepareRawStart(ruleSet: RuleSet, id: string) {
   const decoded = decodeEvent(alertBody(id));
   if (!decoded.ok) throw new Error(decoded.error);
   const event = decoded.event;
-  const rules = planRules(ruleSet.match(event), []);
-  const input: PlaybookInput = { event, rules, dedupWindowSeconds: 0 };
-  return { workflowId: `raw-${id}`, input, searchAttributes: startSearchAttributes(event, rules) };
+  const plan = planEvent(event, ruleSet, { defaultNotifiers: [], dedupWindowSeconds: 0 });
+  if (!plan) throw new Error(`no rule matches alert ${id}`);
+  return { workflowId: `raw-${id}`, input: plan.input, searchAttributes: plan.searchAttributes };
 }
 
 /** A task per mode: index → one started workflow. */

@@ -56,7 +56,8 @@ export async function measureLatency(options: LatencyOptions): Promise<LatencyRu
     connection,
     namespace: 'default',
     taskQueue,
-    deps: { config: configSchema.parse({ temporal: { address: options.address } }), log: silentLogger },
+    config: configSchema.parse({ temporal: { address: options.address } }),
+    log: silentLogger,
     workflowBundle: options.bundle,
   });
   const running = worker.run();

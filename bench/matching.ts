@@ -1,5 +1,5 @@
 import { decodeEvent } from '../src/events/decode.ts';
-import type { FalcoEvent } from '../src/events/types.ts';
+import type { FalcoEvent } from '../src/contract/index.ts';
 import { loadYaml, manyRulesYaml } from './alerts.ts';
 
 export interface MatchFigures {

@@ -7,7 +7,7 @@ import { loadavg } from 'node:os';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { startDevServer } from '../src/temporal/dev-server.ts';
-import { bundleWorkflows } from '../src/worker/worker.ts';
+import { bundleWorkflows } from '../src/worker/bundle.ts';
 import { ingestRulesYaml, loadYaml } from './alerts.ts';
 import { measureThroughput } from './ingest.ts';
 import { measureLatency } from './latency.ts';

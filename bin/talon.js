@@ -1,6 +1,10 @@
 #!/usr/bin/env node
-// The `talon` command: runs the TypeScript CLI through tsx's loader (no build step to forget).
-import { register } from 'tsx/esm/api';
+// The `talon` command: runs the compiled CLI (`npm install` builds it; `npm run build` rebuilds it).
+import { existsSync } from 'node:fs';
 
-register();
-await import('../src/cli/main.ts');
+const main = new URL('../dist/src/cli/main.js', import.meta.url);
+if (!existsSync(main)) {
+  process.stderr.write('talon: the compiled code is missing (dist/): run `npm run build`, or `npm run dev -- <command>` to run from source\n');
+  process.exit(1);
+}
+await import(main.href);

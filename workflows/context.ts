@@ -1,5 +1,4 @@
-import type { TalonContext } from '../activities/types.ts';
-import type { PlannedAction, PlannedRule } from './types.ts';
+import type { PlannedAction, PlannedRule, TalonContext } from '../src/contract/index.ts';
 
 /** The Talon context added before every action (reference §5.1); unset entries are left out. */
 export function talonContext(rule: PlannedRule, action: PlannedAction): TalonContext {

@@ -1,7 +1,6 @@
 import { proxyActivities } from '@temporalio/workflow';
-import type { NotifierActivity } from '../activities/index.ts';
-import type { Report } from '../activities/types.ts';
-import type { NotificationRecord } from './types.ts';
+import type { NotificationRecord, NotifierActivity, Report } from '../src/contract/index.ts';
+import { notifierActivityName } from '../src/contract/index.ts';
 
 /**
  * Sends reports to notifiers without holding up the playbook: each notifier gets its own promise
@@ -25,7 +24,7 @@ export class Notifications {
 
   private async deliver(notifier: string, report: Report): Promise<void> {
     const base = { notifier, message: report.message, rule: report.rule ?? '', action: report.action ?? '' };
-    const activity = this.send[`notifier:${notifier}`];
+    const activity = this.send[notifierActivityName(notifier)];
     try {
       if (!activity) throw new Error(`no activity for notifier '${notifier}'`);
       await activity(report);

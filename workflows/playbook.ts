@@ -1,9 +1,8 @@
 import { defineQuery, setHandler, sleep, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import type { Report } from '../activities/types.ts';
 import { SEARCH_ATTRIBUTES } from '../src/temporal/search-attributes.ts';
 import { Notifications } from './notify.ts';
 import { runAction } from './run-action.ts';
-import type { ActionActivityResult, ActionReport, Outcome, PlannedAction, PlannedRule, PlaybookInput, PlaybookReport, Progress, RuleReport } from './types.ts';
+import type { ActionActivityResult, ActionReport, Outcome, PlannedAction, PlannedRule, PlaybookInput, PlaybookReport, Progress, Report, RuleReport } from '../src/contract/index.ts';
 
 export const progressQuery = defineQuery<Progress>('progress');
 
@@ -79,7 +78,6 @@ export async function playbook(input: PlaybookInput): Promise<PlaybookReport> {
       }
       if (!action.effectiveContinue) break;
     }
-    if (rule.continue === false) break;
   }
   current = undefined;
 

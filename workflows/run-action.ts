@@ -1,9 +1,7 @@
 import { ActivityFailure, ApplicationFailure, proxyActivities, TimeoutFailure } from '@temporalio/workflow';
-import type { ActionActivity } from '../activities/index.ts';
-import type { FalcoEvent } from '../src/events/types.ts';
 import { namespace, podName } from '../src/events/fields.ts';
 import { talonContext } from './context.ts';
-import type { ActionActivityResult, ActionReport, PlannedAction, PlannedRule } from './types.ts';
+import type { ActionActivity, ActionActivityResult, ActionReport, FalcoEvent, PlannedAction, PlannedRule } from '../src/contract/index.ts';
 
 function attemptOf(failure: ApplicationFailure): number | undefined {
   const [details] = failure.details ?? [];

@@ -1,4 +1,6 @@
-import { LambdaClient, type LambdaClientConfig } from '@aws-sdk/client-lambda';
+import type { EC2Client } from '@aws-sdk/client-ec2';
+import type { LambdaClient, LambdaClientConfig } from '@aws-sdk/client-lambda';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TalonConfig } from '../../src/config/schema.ts';
@@ -37,26 +39,38 @@ export function awsCredentials(aws: AwsConfig): LambdaClientConfig['credentials'
   return classified;
 }
 
-// Clients are kept per parsed configuration (not per call) so that assumed-role credentials are
-// reused until they expire; keying by the injected config keeps differently configured workers and
-// tests apart, unlike a module-level singleton.
-const lambdaClients = new WeakMap<AwsConfig, LambdaClient>();
+// The factories below make a new client on every call: the worker keeps one per configuration (and
+// region) in its Clients (activities/clients.ts), so assumed-role credentials are reused until they
+// expire. Each SDK is imported on first use: `aws:lambda` does not load the EC2 or S3 SDK.
+// Temporal owns retries: SDK retries inside one attempt would hide throttling from the retry policy
+// and stretch an attempt past its timeout, hence `maxAttempts: 1` everywhere.
 
-/** The Lambda client for this configuration; `aws.endpoint` overrides the endpoint (tests, LocalStack). */
-export function lambdaClient(config: TalonConfig): LambdaClient {
-  let client = lambdaClients.get(config.aws);
-  if (!client) {
-    client = new LambdaClient({
-      region: config.aws.region,
-      endpoint: config.aws.endpoint,
-      credentials: awsCredentials(config.aws),
-      // Temporal owns retries: SDK retries inside one attempt would hide throttling from the retry
-      // policy and stretch an attempt past its timeout.
-      maxAttempts: 1,
-    });
-    lambdaClients.set(config.aws, client);
-  }
-  return client;
+/** A Lambda client; `aws.endpoint` overrides the endpoint (tests, LocalStack). */
+export async function createLambdaClient(aws: AwsConfig): Promise<LambdaClient> {
+  const { LambdaClient } = await import('@aws-sdk/client-lambda');
+  return new LambdaClient({ region: aws.region, endpoint: aws.endpoint, credentials: awsCredentials(aws), maxAttempts: 1 });
+}
+
+/** An EC2 client for `region`; `aws.endpoint` overrides the endpoint (tests, LocalStack). */
+export async function createEc2Client(aws: AwsConfig, region: string): Promise<EC2Client> {
+  const { EC2Client } = await import('@aws-sdk/client-ec2');
+  return new EC2Client({ region, endpoint: aws.endpoint, credentials: awsCredentials(aws), maxAttempts: 1 });
+}
+
+/**
+ * An S3 client with Talon's AWS credentials (§6.1) for `region` (the caller passes `aws.region`
+ * when the output names none; undefined leaves it to the SDK). `aws.endpoint` (LocalStack, MinIO, a
+ * VPC endpoint) switches to path-style addressing: such endpoints rarely resolve `<bucket>.<host>`.
+ */
+export async function createS3Client(aws: AwsConfig, region: string | undefined): Promise<S3Client> {
+  const { S3Client } = await import('@aws-sdk/client-s3');
+  return new S3Client({
+    region,
+    endpoint: aws.endpoint,
+    forcePathStyle: aws.endpoint !== undefined,
+    credentials: awsCredentials(aws),
+    maxAttempts: 1,
+  });
 }
 
 /** HTTP status and error code of an AWS service error; undefined for network or client-side errors. */

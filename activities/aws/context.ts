@@ -1,16 +1,10 @@
-import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
-import type { TalonConfig } from '../../src/config/schema.ts';
-import { contextPermissions, contextSources } from '../contexts.ts';
+import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
+import type { TalonContext } from '../../src/contract/index.ts';
 import { permanent } from '../errors.ts';
-import { getEventNode, kubeApis } from '../kubernetes/client.ts';
-import type { ActionInput, Deps, Permissions, TalonContext } from '../types.ts';
-import { awsCredentials, awsFailure } from './client.ts';
-
-/** What `additional_contexts: [aws]` needs: the event's pod and its node, then the node's EC2 instance. */
-export const awsContextPermissions: Permissions = {
-  kubernetes: [{ apiGroups: [''], resources: ['pods', 'nodes'], verbs: ['get'] }],
-  iam: ['ec2:DescribeInstances'],
-};
+import { getEventNode } from '../kubernetes/client.ts';
+import type { ActionInput, ContextImplementation, Deps } from '../types.ts';
+import { awsFailure } from './client.ts';
+import { awsContextSpec } from './context.spec.ts';
 
 /**
  * The region of an availability zone: `us-east-1a` → `us-east-1`, Local and Wavelength Zones
@@ -38,36 +32,19 @@ export function ec2InstanceOf(providerID: string | undefined, fallbackRegion: st
   return { instanceId, region };
 }
 
-// Per configuration and region, as lambdaClient does per configuration: assumed-role credentials
-// are reused until they expire, and differently configured workers and tests stay apart.
-const ec2Clients = new WeakMap<TalonConfig['aws'], Map<string, EC2Client>>();
-
-/** The EC2 client for `region`; `aws.endpoint` overrides the endpoint (tests, LocalStack). */
-function ec2Client(config: TalonConfig, region: string): EC2Client {
-  let byRegion = ec2Clients.get(config.aws);
-  if (!byRegion) ec2Clients.set(config.aws, (byRegion = new Map()));
-  let client = byRegion.get(region);
-  if (!client) {
-    // Temporal owns retries (see lambdaClient).
-    client = new EC2Client({ region, endpoint: config.aws.endpoint, credentials: awsCredentials(config.aws), maxAttempts: 1 });
-    byRegion.set(region, client);
-  }
-  return client;
-}
-
 /**
  * `aws` (reference §5.3) for the node the event's pod runs on, where the reference read the EC2
  * metadata of the host running Talon: `aws.region` and, when the instance has one, its instance
  * profile (`aws.instance_profile_arn`, `aws.instance_profile_id`; left out otherwise).
  */
-export async function awsContext(input: ActionInput<unknown>, deps: Deps): Promise<TalonContext> {
-  const node = await getEventNode(kubeApis(deps.config), input.event);
+async function fetchAwsContext(input: ActionInput<unknown>, deps: Deps): Promise<TalonContext> {
+  const node = await getEventNode(await deps.clients.kubernetes(), input.event);
   const name = node.metadata?.name ?? '';
   const { instanceId, region } = ec2InstanceOf(node.spec?.providerID, deps.config.aws.region, name);
   const notFound = () => permanent('InstanceNotFound', `the EC2 instance '${instanceId}' of the node '${name}' does not exist in '${region}'`);
   let profile: { Arn?: string; Id?: string } | undefined;
   try {
-    const reply = await ec2Client(deps.config, region).send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }));
+    const reply = await (await deps.clients.ec2(region)).send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }));
     const instance = reply.Reservations?.[0]?.Instances?.[0];
     if (!instance) throw notFound();
     profile = instance.IamInstanceProfile;
@@ -84,5 +61,4 @@ export async function awsContext(input: ActionInput<unknown>, deps: Deps): Promi
   return Object.fromEntries(entries.filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== ''));
 }
 
-contextSources.aws = awsContext;
-contextPermissions.aws = awsContextPermissions;
+export const awsContext: ContextImplementation = { spec: awsContextSpec, fetch: fetchAwsContext };

@@ -1,20 +1,11 @@
 import { GetFunctionCommand, InvokeCommand } from '@aws-sdk/client-lambda';
 import { z } from 'zod';
 import { permanent, truncate } from '../errors.ts';
-import type { ActionnerDescriptor, ActionResult } from '../types.ts';
-import { awsFailure, lambdaClient } from './client.ts';
+import type { ActionnerImplementation, ActionResult } from '../types.ts';
+import { awsFailure } from './client.ts';
+import { awsLambdaSpec, type AwsLambdaParams } from './lambda.spec.ts';
 
-const params = z
-  .object({
-    aws_lambda_name: z.string().min(1),
-    /** @default "$LATEST" */
-    aws_lambda_alias_or_version: z.string().min(1).default('$LATEST'),
-    /** @default "RequestResponse" */
-    aws_lambda_invocation_type: z.enum(['RequestResponse', 'Event', 'DryRun']).default('RequestResponse'),
-  })
-  .strict();
-
-export type AwsLambdaParams = z.infer<typeof params>;
+export type { AwsLambdaParams } from './lambda.spec.ts';
 
 function notFound(name: string, qualifier: string) {
   return () => permanent('FunctionNotFound', `the function '${name}' (qualifier '${qualifier}') does not exist`);
@@ -38,33 +29,13 @@ function describeFunctionError(kind: string, payload: string): string {
  * `aws:lambda`: invokes a function with the alert and its context. Unlike the reference, a function
  * error or an unexpected status fails the action (reference §11.7).
  */
-export const awsLambda: ActionnerDescriptor<AwsLambdaParams> = {
-  name: 'aws:lambda',
-  category: 'aws',
-  description: 'Invoke an AWS Lambda function with the event and its context as payload',
-  params,
-  needsOutput: false,
-  allowsOutput: false,
-  defaultContinue: true,
-  usesContext: true,
-  // No STS GetCallerIdentity probe (the reference's start-up check): clients are created lazily,
-  // so a bad identity surfaces, classified, on the GetFunction check of the first action.
-  // With `aws.role_arn`, the base identity also needs sts:AssumeRole on that role.
-  permissions: { iam: ['lambda:GetFunction', 'lambda:InvokeFunction'] },
-  // Covers a synchronous invoke of a function at Lambda's 900 s maximum; a rule may set a lower `timeout`.
-  timeout: '16m',
-  example: `- action: Invoke Lambda function
-  actionner: aws:lambda
-  parameters:
-    aws_lambda_name: sample-function
-    aws_lambda_alias_or_version: $LATEST
-    aws_lambda_invocation_type: RequestResponse
-`,
+export const awsLambda: ActionnerImplementation<AwsLambdaParams> = {
+  spec: awsLambdaSpec,
   async checks({ parameters }, deps) {
     const name = parameters.aws_lambda_name;
     const qualifier = parameters.aws_lambda_alias_or_version;
     try {
-      await lambdaClient(deps.config).send(new GetFunctionCommand({ FunctionName: name, Qualifier: qualifier }));
+      await (await deps.clients.lambda()).send(new GetFunctionCommand({ FunctionName: name, Qualifier: qualifier }));
     } catch (error) {
       throw awsFailure(error, { what: `lambda:GetFunction on '${name}'`, iamAction: 'lambda:GetFunction', notFound: notFound(name, qualifier) });
     }
@@ -78,7 +49,8 @@ export const awsLambda: ActionnerDescriptor<AwsLambdaParams> = {
       InvocationType: parameters.aws_lambda_invocation_type,
       Payload: Buffer.from(JSON.stringify({ ...event, context })),
     });
-    const response = await lambdaClient(deps.config)
+    const client = await deps.clients.lambda();
+    const response = await client
       .send(command)
       .catch((error: unknown) => {
         throw awsFailure(error, { what: `lambda:InvokeFunction on '${name}'`, iamAction: 'lambda:InvokeFunction', notFound: notFound(name, qualifier) });

@@ -4,6 +4,7 @@ import { GoogleAuth, type IdTokenClient } from 'google-auth-library';
 import { z } from 'zod';
 import type { TalonConfig } from '../../src/config/schema.ts';
 import { permanent, retryable, truncate } from '../errors.ts';
+import type { Deps } from '../types.ts';
 
 type GcpConfig = TalonConfig['gcp'];
 
@@ -23,7 +24,8 @@ async function customTokenUri(path: string): Promise<string | undefined> {
   return uri && !LIBRARY_TOKEN_URLS.has(uri) ? uri : undefined;
 }
 
-interface GcpAuth {
+/** Google credentials of one configuration; the worker keeps one (Clients.gcpAuth), so tokens are reused between actions. */
+export interface GcpAuth {
   readonly auth: GoogleAuth;
   /** ID-token clients by audience; each keeps its token until it nears expiry. */
   readonly idClients: Map<string, Promise<IdTokenClient>>;
@@ -46,20 +48,25 @@ async function createAuth(gcp: GcpConfig): Promise<GcpAuth> {
   return { auth, idClients: new Map() };
 }
 
-// One GoogleAuth per parsed configuration so tokens are reused between actions; keyed by the injected
-// config (not a module singleton) so differently configured workers and tests stay apart.
-const auths = new WeakMap<GcpConfig, Promise<GcpAuth>>();
-
-function googleAuth(gcp: GcpConfig): Promise<GcpAuth> {
-  let auth = auths.get(gcp);
-  if (!auth) {
-    auth = createAuth(gcp).catch((error: unknown) => {
-      auths.delete(gcp); // a fixed key file must be picked up by the next attempt
-      throw gcpAuthFailure(error);
-    });
-    auths.set(gcp, auth);
+/**
+ * A new GcpAuth (no caching: the worker's Clients keep it). Failures are classified (gcpAuthFailure):
+ * an unreadable key file is permanent.
+ */
+export async function createGcpAuth(gcp: GcpConfig): Promise<GcpAuth> {
+  try {
+    return await createAuth(gcp);
+  } catch (error) {
+    throw gcpAuthFailure(error);
   }
-  return auth;
+}
+
+/** The worker's GcpAuth, its failures classified as createGcpAuth does. */
+export async function gcpAuthOf(deps: Pick<Deps, 'clients'>): Promise<GcpAuth> {
+  try {
+    return await deps.clients.gcpAuth();
+  } catch (error) {
+    throw gcpAuthFailure(error);
+  }
 }
 
 const gaxiosShape = z.object({ response: z.object({ status: z.number() }) });
@@ -82,9 +89,9 @@ export function gcpAuthFailure(error: unknown): ApplicationFailure {
 }
 
 /** `Authorization` (and quota-project) headers with an OAuth access token, for Google APIs. */
-export async function accessTokenHeaders(gcp: GcpConfig, url: string): Promise<Record<string, string>> {
+export async function accessTokenHeaders(gcp: GcpAuth, url: string): Promise<Record<string, string>> {
   try {
-    const client = await (await googleAuth(gcp)).auth.getClient();
+    const client = await gcp.auth.getClient();
     return { ...(await client.getRequestHeaders(url)) };
   } catch (error) {
     throw gcpAuthFailure(error);
@@ -92,9 +99,9 @@ export async function accessTokenHeaders(gcp: GcpConfig, url: string): Promise<R
 }
 
 /** `Authorization` header with an ID token whose audience is `audience` (the function's URL). */
-export async function idTokenHeaders(gcp: GcpConfig, audience: string): Promise<Record<string, string>> {
+export async function idTokenHeaders(gcp: GcpAuth, audience: string): Promise<Record<string, string>> {
   try {
-    const { auth, idClients } = await googleAuth(gcp);
+    const { auth, idClients } = gcp;
     let client = idClients.get(audience);
     if (!client) {
       client = auth.getIdTokenClient(audience);
@@ -108,14 +115,9 @@ export async function idTokenHeaders(gcp: GcpConfig, audience: string): Promise<
 }
 
 /** `gcp.project_id`, else the credentials' project (key file `project_id`, environment, metadata server). */
-export async function projectId(gcp: GcpConfig): Promise<string> {
-  if (gcp.project_id) return gcp.project_id;
-  let auth: GoogleAuth;
-  try {
-    auth = (await googleAuth(gcp)).auth;
-  } catch (error) {
-    throw gcpAuthFailure(error);
-  }
+export async function projectId(deps: Pick<Deps, 'config' | 'clients'>): Promise<string> {
+  if (deps.config.gcp.project_id) return deps.config.gcp.project_id;
+  const { auth } = await gcpAuthOf(deps);
   try {
     return await auth.getProjectId();
   } catch (error) {

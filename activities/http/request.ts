@@ -1,28 +1,11 @@
 import { Context } from '@temporalio/activity';
-import { z } from 'zod';
-import type { Json } from '../../src/events/types.ts';
 import { permanent } from '../errors.ts';
 import { expand, expandJson, templateVariables } from '../template.ts';
-import type { ActionnerDescriptor } from '../types.ts';
+import type { ActionnerImplementation } from '../types.ts';
 import { httpStream, mergeHeaders, redactUrl } from './client.ts';
+import { httpRequestSpec, type HttpRequestParams } from './request.spec.ts';
 
-const json: z.ZodType<Json> = z.lazy(() =>
-  z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(json), z.record(z.string(), json)]),
-);
-
-const params = z
-  .object({
-    /** May use templates (`${K8S_NS_NAME}`); must be http(s). */
-    url: z.string().regex(/^https?:\/\/\S+$/, 'must be an http(s) URL'),
-    method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD']).default('POST'),
-    headers: z.record(z.string(), z.string()).default({}),
-    /** JSON body; every string inside it is templated. Absent: the alert and its Talon context. */
-    body: json.optional(),
-    timeout_seconds: z.number().int().positive().max(300).default(10),
-  })
-  .strict();
-
-export type HttpRequestParams = z.infer<typeof params>;
+export type { HttpRequestParams } from './request.spec.ts';
 
 /** Time the attempt keeps after its request for the output stage to finish. */
 const ATTEMPT_MARGIN_MS = 2_000;
@@ -43,28 +26,8 @@ function requestTimeoutMs(timeoutSeconds: number): number {
 }
 
 /** `http:request`: calls a URL; 5xx/429/network errors retry, other 4xx fail at once. */
-export const httpRequest: ActionnerDescriptor<HttpRequestParams> = {
-  name: 'http:request',
-  category: 'http',
-  description: 'Call an HTTP endpoint with a templated JSON body; the response body may go to an output',
-  params,
-  needsOutput: false,
-  allowsOutput: true,
-  defaultContinue: true,
-  usesContext: true,
-  permissions: {},
-  timeout: '30s',
-  example: `- action: Open a ticket
-  actionner: http:request
-  parameters:
-    url: https://tickets.example.com/api/incidents
-    method: POST
-    headers:
-      Authorization: Bearer xxx
-    body:
-      title: "Falco: \${RULE} on \${HOSTNAME}"
-      pod: "\${K8S_POD_NAME}"
-`,
+export const httpRequest: ActionnerImplementation<HttpRequestParams> = {
+  spec: httpRequestSpec,
   async run({ event, context, parameters }) {
     const vars = templateVariables(event, context);
     const url = expand(parameters.url, vars);

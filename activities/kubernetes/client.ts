@@ -6,15 +6,15 @@ import {
   NetworkingV1Api,
   PatchStrategy,
   PolicyV1Api,
+  RbacAuthorizationV1Api,
   setHeaderOptions,
   type V1ObjectMeta,
   type V1Node,
   type V1Pod,
 } from '@kubernetes/client-node';
 import type { ApplicationFailure } from '@temporalio/common';
-import type { TalonConfig } from '../../src/config/schema.ts';
 import { namespace as namespaceOf, podName } from '../../src/events/fields.ts';
-import type { FalcoEvent } from '../../src/events/types.ts';
+import type { FalcoEvent } from '../../src/contract/index.ts';
 import { permanent, retryable, truncate } from '../errors.ts';
 
 /** The API groups the Kubernetes actionners and notifiers use, built from one KubeConfig. */
@@ -24,37 +24,33 @@ export interface KubeApis {
   readonly apps: AppsV1Api;
   readonly networking: NetworkingV1Api;
   readonly policy: PolicyV1Api;
+  readonly rbac: RbacAuthorizationV1Api;
 }
 
-// One client set per kubeconfig path per process: building a KubeConfig reads files and certs.
-const cache = new Map<string, KubeApis>();
-
-/** `kubeconfig` from the configuration, or the in-cluster service account when it is empty (as Talon). */
-export function kubeApis(config: Pick<TalonConfig, 'kubeconfig'>): KubeApis {
-  const key = config.kubeconfig;
-  let apis = cache.get(key);
-  if (!apis) {
-    const kubeConfig = new KubeConfig();
-    try {
-      if (key === '') {
-        // loadFromCluster() does not fail outside a pod: it yields `https://undefined:undefined` and
-        // every call would fail as a (retried) network error. Say what is wrong, once.
-        if (!process.env.KUBERNETES_SERVICE_HOST) throw new Error('no kubeconfig is configured (kubeconfig / KUBECONFIG) and this is not a pod (KUBERNETES_SERVICE_HOST is unset)');
-        kubeConfig.loadFromCluster();
-      } else kubeConfig.loadFromFile(key);
-    } catch (error) {
-      throw permanent('KubeConfigError', `wrong k8s client: ${error instanceof Error ? error.message : String(error)}`);
-    }
-    apis = {
-      kubeConfig,
-      core: kubeConfig.makeApiClient(CoreV1Api),
-      apps: kubeConfig.makeApiClient(AppsV1Api),
-      networking: kubeConfig.makeApiClient(NetworkingV1Api),
-      policy: kubeConfig.makeApiClient(PolicyV1Api),
-    };
-    cache.set(key, apis);
+/**
+ * The API clients from `kubeconfig`, or from the in-cluster service account when it is empty (as
+ * Talon). The worker makes one set on first use (activities/clients.ts) and injects it.
+ */
+export function createKubeApis(kubeconfig: string): KubeApis {
+  const kubeConfig = new KubeConfig();
+  try {
+    if (kubeconfig === '') {
+      // loadFromCluster() does not fail outside a pod: it yields `https://undefined:undefined` and
+      // every call would fail as a (retried) network error. Say what is wrong, once.
+      if (!process.env.KUBERNETES_SERVICE_HOST) throw new Error('no kubeconfig is configured (kubeconfig / KUBECONFIG) and this is not a pod (KUBERNETES_SERVICE_HOST is unset)');
+      kubeConfig.loadFromCluster();
+    } else kubeConfig.loadFromFile(kubeconfig);
+  } catch (error) {
+    throw permanent('KubeConfigError', `wrong k8s client: ${error instanceof Error ? error.message : String(error)}`);
   }
-  return apis;
+  return {
+    kubeConfig,
+    core: kubeConfig.makeApiClient(CoreV1Api),
+    apps: kubeConfig.makeApiClient(AppsV1Api),
+    networking: kubeConfig.makeApiClient(NetworkingV1Api),
+    policy: kubeConfig.makeApiClient(PolicyV1Api),
+    rbac: kubeConfig.makeApiClient(RbacAuthorizationV1Api),
+  };
 }
 
 /** Request options that send a JSON-Patch (RFC 6902) body. */

@@ -1,12 +1,8 @@
 import type { V1Pod } from '@kubernetes/client-node';
-import { z } from 'zod';
 import { permanent } from '../errors.ts';
-import type { ActionnerDescriptor } from '../types.ts';
-import { getEventPod, kubeApis, kubeCall, mergePatch, type KubeApis } from './client.ts';
-
-const params = z.object({}).strict();
-
-export type CordonParams = z.output<typeof params>;
+import type { ActionnerImplementation } from '../types.ts';
+import { getEventPod, kubeCall, mergePatch, type KubeApis } from './client.ts';
+import { kubernetesCordonSpec, type CordonParams } from './cordon.spec.ts';
 
 /** The node the pod is scheduled on; a pending pod has none (reference text). */
 export function podNodeName(pod: V1Pod): string {
@@ -24,29 +20,14 @@ export async function cordonNode(apis: KubeApis, node: string): Promise<void> {
   );
 }
 
-/** RBAC for {@link cordonNode}. */
-export const cordonRules = [{ apiGroups: [''], resources: ['nodes'], verbs: ['patch'] }] as const;
-
 /** `kubernetes:cordon`: marks the node of the event's pod unschedulable. */
-export const kubernetesCordon: ActionnerDescriptor<CordonParams> = {
-  name: 'kubernetes:cordon',
-  category: 'kubernetes',
-  description: 'Cordon the node of the pod',
-  params,
-  needsOutput: false,
-  allowsOutput: false,
-  defaultContinue: true,
-  usesContext: false,
-  permissions: { kubernetes: [{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }, ...cordonRules] },
-  timeout: '30s',
-  example: `- action: Cordon the node
-  actionner: kubernetes:cordon
-`,
+export const kubernetesCordon: ActionnerImplementation<CordonParams> = {
+  spec: kubernetesCordonSpec,
   async checks({ event }, deps) {
-    await getEventPod(kubeApis(deps.config), event);
+    await getEventPod(await deps.clients.kubernetes(), event);
   },
   async run({ event }, deps) {
-    const apis = kubeApis(deps.config);
+    const apis = await deps.clients.kubernetes();
     const node = podNodeName(await getEventPod(apis, event));
     await cordonNode(apis, node);
     return { status: 'success', result: `the node '${node}' has been cordoned`, objects: { node } };

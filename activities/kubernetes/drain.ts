@@ -1,33 +1,16 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import { ApplicationFailure } from '@temporalio/common';
-import { z } from 'zod';
 import { hostname } from '../../src/events/fields.ts';
-import type { FalcoEvent } from '../../src/events/types.ts';
+import type { FalcoEvent } from '../../src/contract/index.ts';
 import type { Logger } from '../../src/log.ts';
 import { permanent, retryable, truncate } from '../errors.ts';
-import type { ActionnerDescriptor } from '../types.ts';
-import { createdAfterEvent, eventPod, getEventPod, isNotFound, kubeApis, kubeCall, kubeFailure, type KubeApis } from './client.ts';
-import { cordonNode, cordonRules, podNodeName } from './cordon.ts';
-import { isMirrorPod, minHealthyReplicasParam, planRemovals, podOwner, replicaCounts, replicaOwnerRules, type MinHealthyReplicas, type ReplicaCounts } from './replicas.ts';
+import type { ActionnerImplementation } from '../types.ts';
+import { kubernetesDrainSpec, type DrainParams } from './drain.spec.ts';
+import { createdAfterEvent, eventPod, getEventPod, isNotFound, kubeCall, kubeFailure, type KubeApis } from './client.ts';
+import { cordonNode, podNodeName } from './cordon.ts';
+import type { MinHealthyReplicas } from './replicas-params.ts';
+import { isMirrorPod, planRemovals, podOwner, replicaCounts, type ReplicaCounts } from './replicas.ts';
 
-const params = z
-  .object({
-    /** Leave DaemonSet pods alone: their controller recreates them on the node anyway. @default true */
-    ignore_daemonsets: z.boolean().default(true),
-    /** Leave StatefulSet pods alone. @default false */
-    ignore_statefulsets: z.boolean().default(false),
-    /** Report success even when some pods could not be evicted. @default false */
-    ignore_errors: z.boolean().default(false),
-    /** `N` or `N%` of each owner's desired replicas that must stay healthy (replicas.ts). */
-    min_healthy_replicas: minHealthyReplicasParam,
-    /** Seconds to wait for the evicted pods to be gone; 0 does not wait. @default 0 */
-    max_wait_period: z.number().int().min(0).default(0),
-    /** Namespaces whose evicted pods are not waited for. @default [] */
-    wait_period_excluded_namespaces: z.array(z.string()).default([]),
-  })
-  .strict();
-
-export type DrainParams = z.output<typeof params>;
 
 /** How often the node's pods are listed while waiting for evicted pods to vanish. */
 const POLL_MS = 1000;
@@ -182,36 +165,11 @@ function drainFailure(message: string, tally: Tally): ApplicationFailure {
  * by default, DaemonSet pods, and computes `min_healthy_replicas` percentages on desired replicas.
  * A retry whose pod the previous attempt evicted drains the node of the event's hostname (cordonTarget).
  */
-export const kubernetesDrain: ActionnerDescriptor<DrainParams> = {
-  name: 'kubernetes:drain',
-  category: 'kubernetes',
-  description: 'Cordon the node of the pod and evict its pods',
-  params,
-  needsOutput: false,
-  allowsOutput: false,
-  defaultContinue: true,
-  usesContext: false,
-  permissions: {
-    kubernetes: [
-      { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] },
-      { apiGroups: [''], resources: ['pods/eviction'], verbs: ['create'] },
-      ...cordonRules,
-      ...replicaOwnerRules,
-    ],
-  },
-  // Room for max_wait_period; a rule waiting longer sets its own `timeout`.
-  timeout: '10m',
-  example: `- action: Drain the node
-  actionner: kubernetes:drain
-  parameters:
-    ignore_daemonsets: true
-    ignore_statefulsets: true
-    min_healthy_replicas: 50%
-    max_wait_period: 90
-`,
+export const kubernetesDrain: ActionnerImplementation<DrainParams> = {
+  spec: kubernetesDrainSpec,
   async checks({ event, attempt = 1 }, deps) {
     try {
-      await getEventPod(kubeApis(deps.config), event);
+      await getEventPod(await deps.clients.kubernetes(), event);
     } catch (error) {
       // On a retry the pod is likely gone because the previous attempt evicted it: run() then
       // drains the node the event's hostname names (cordonTarget).
@@ -220,7 +178,7 @@ export const kubernetesDrain: ActionnerDescriptor<DrainParams> = {
     }
   },
   async run({ event, parameters, attempt = 1 }, deps) {
-    const apis = kubeApis(deps.config);
+    const apis = await deps.clients.kubernetes();
     const node = await cordonTarget(apis, event, attempt);
     const tally: Tally = { ignored: 0, evictionErrors: 0, notGone: 0, otherErrors: 0, failures: [] };
     const pods = await podsOnNode(apis, node);

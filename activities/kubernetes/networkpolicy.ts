@@ -1,31 +1,14 @@
 import type { V1LabelSelector, V1NetworkPolicy, V1NetworkPolicyPeer } from '@kubernetes/client-node';
-import { z } from 'zod';
 import { permanent, retryable } from '../errors.ts';
-import type { ActionnerDescriptor } from '../types.ts';
-import { canonicalCidr } from './cidr.ts';
-import { getEventPod, isNotFound, kubeApis, kubeFailure, statusOf, type KubeApis } from './client.ts';
+import type { ActionnerImplementation } from '../types.ts';
+import { networkPolicySpec, type NetworkPolicyParams } from './networkpolicy.spec.ts';
+import { getEventPod, isNotFound, kubeFailure, statusOf, type KubeApis } from './client.ts';
 import { podWorkload, type Workload } from './workload-selector.ts';
 
 export const MANAGED_BY = { key: 'app.k8s.io/managed-by', value: 'falco-talon' } as const;
 /** The label the API server puts on every namespace (the reference used `k8s.io/metadata.name`). */
 const NAMESPACE_LABEL = 'kubernetes.io/metadata.name';
 
-const cidr = z
-  .string()
-  .refine((text) => canonicalCidr(text) !== undefined, { error: (issue) => `wrong CIDR '${String(issue.input)}'` })
-  .overwrite((text) => canonicalCidr(text) ?? text);
-const namespaceName = z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, { error: (issue) => `wrong namespace '${String(issue.input)}'` });
-
-const params = z
-  .object({
-    /** IPv4/IPv6 CIDRs the workload may still reach. */
-    allow_cidr: z.array(cidr).default([]),
-    /** Namespaces whose pods the workload may still reach. */
-    allow_namespaces: z.array(namespaceName).default([]),
-  })
-  .strict();
-
-export type NetworkPolicyParams = z.infer<typeof params>;
 
 /** The desired policy: egress only to the allow lists; with none, no egress rule at all = deny all egress. */
 function desiredPolicy(workload: Workload, namespace: string, parameters: NetworkPolicyParams): V1NetworkPolicy {
@@ -94,34 +77,10 @@ async function upsert(apis: KubeApis, policy: V1NetworkPolicy, namespace: string
 }
 
 /** `kubernetes:networkpolicy`: restricts the egress of the pod's workload with a native NetworkPolicy. */
-export const networkPolicy: ActionnerDescriptor<NetworkPolicyParams> = {
-  name: 'kubernetes:networkpolicy',
-  category: 'kubernetes',
-  description: "Restrict the egress of the pod's workload to allowed CIDRs and namespaces (none: deny all egress)",
-  params,
-  needsOutput: false,
-  allowsOutput: false,
-  defaultContinue: true,
-  usesContext: false,
-  permissions: {
-    kubernetes: [
-      { apiGroups: [''], resources: ['pods'], verbs: ['get'] },
-      { apiGroups: ['apps'], resources: ['replicasets', 'daemonsets', 'statefulsets'], verbs: ['get'] },
-      { apiGroups: ['networking.k8s.io'], resources: ['networkpolicies'], verbs: ['get', 'create', 'update'] },
-    ],
-  },
-  timeout: '30s',
-  example: `- action: Isolate the workload
-  actionner: kubernetes:networkpolicy
-  parameters:
-    allow_cidr:
-      - 192.168.1.0/24
-      - fd00:10::/64
-    allow_namespaces:
-      - kube-system
-`,
+export const networkPolicy: ActionnerImplementation<NetworkPolicyParams> = {
+  spec: networkPolicySpec,
   async run({ event, parameters }, deps) {
-    const apis = kubeApis(deps.config);
+    const apis = await deps.clients.kubernetes();
     const pod = await getEventPod(apis, event);
     const namespace = pod.metadata?.namespace ?? '';
     const workload = await podWorkload(apis, pod);

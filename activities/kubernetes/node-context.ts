@@ -1,12 +1,8 @@
 import type { V1Node } from '@kubernetes/client-node';
-import { contextPermissions, contextSources } from '../contexts.ts';
-import type { ActionInput, Deps, Permissions, TalonContext } from '../types.ts';
-import { getEventNode, kubeApis } from './client.ts';
-
-/** What `additional_contexts: [k8snode]` needs: the event's pod, then its node. */
-export const k8snodePermissions: Permissions = {
-  kubernetes: [{ apiGroups: [''], resources: ['pods', 'nodes'], verbs: ['get'] }],
-};
+import type { TalonContext } from '../../src/contract/index.ts';
+import type { ContextImplementation } from '../types.ts';
+import { getEventNode } from './client.ts';
+import { k8snodeSpec } from './node-context.spec.ts';
 
 /** First non-empty label among `keys`: the well-known label, then its deprecated beta name. */
 function label(node: V1Node, ...keys: string[]): string | undefined {
@@ -40,9 +36,9 @@ export function nodeContext(node: V1Node): TalonContext {
 }
 
 /** `k8snode` (reference §5.3): labels and provider ID of the node the event's pod runs on. */
-export async function k8snodeContext(input: ActionInput<unknown>, deps: Deps): Promise<TalonContext> {
-  return nodeContext(await getEventNode(kubeApis(deps.config), input.event));
-}
-
-contextSources.k8snode = k8snodeContext;
-contextPermissions.k8snode = k8snodePermissions;
+export const k8snodeContext: ContextImplementation = {
+  spec: k8snodeSpec,
+  async fetch(input, deps) {
+    return nodeContext(await getEventNode(await deps.clients.kubernetes(), input.event));
+  },
+};

@@ -1,30 +1,6 @@
 import type { V1Pod } from '@kubernetes/client-node';
-import { z } from 'zod';
 import { isNotFound, kubeFailure, type KubeApis } from './client.ts';
-
-/** `min_healthy_replicas` once parsed: `3` → {value: 3, percent: false}; `50%` → {value: 50, percent: true}. */
-export interface MinHealthyReplicas {
-  readonly value: number;
-  readonly percent: boolean;
-}
-
-/**
- * `min_healthy_replicas`: `N` or `N%` (0–100%). A bare YAML number is accepted as `N`, and `""` as
- * unset, as the reference does.
- */
-export const minHealthyReplicasParam = z
-  .union([z.number().int().min(0), z.string().regex(/^(\d+%?)?$/, "must be 'N' or 'N%'")])
-  .refine((raw) => typeof raw === 'number' || !raw.endsWith('%') || Number.parseInt(raw, 10) <= 100, 'a percentage must be between 0% and 100%')
-  .transform((raw): MinHealthyReplicas | undefined => {
-    if (typeof raw === 'number') return { value: raw, percent: false };
-    if (raw === '') return undefined;
-    return { value: Number.parseInt(raw, 10), percent: raw.endsWith('%') };
-  })
-  .optional();
-
-export function minHealthyText(min: MinHealthyReplicas): string {
-  return `${min.value}${min.percent ? '%' : ''}`;
-}
+import type { MinHealthyReplicas } from './replicas-params.ts';
 
 /** The pod's owner as the reference sees it: its first ownerReference (none: a standalone pod). */
 export interface PodOwner {
@@ -52,12 +28,6 @@ export interface ReplicaCounts {
   readonly desired: number;
   readonly ready: number;
 }
-
-/** RBAC for {@link replicaCounts}: reading the owners whose replica counts it knows. */
-export const replicaOwnerRules = [
-  { apiGroups: ['apps'], resources: ['replicasets', 'statefulsets', 'daemonsets'], verbs: ['get'] },
-  { apiGroups: [''], resources: ['replicationcontrollers'], verbs: ['get'] },
-] as const;
 
 /** GET of an owner; undefined when it is gone (404). */
 async function readOwner<T>(resource: string, name: string, namespace: string, call: () => Promise<T>): Promise<T | undefined> {

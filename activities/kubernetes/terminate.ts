@@ -1,26 +1,10 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import { ApplicationFailure } from '@temporalio/common';
-import { z } from 'zod';
-import type { ActionnerDescriptor } from '../types.ts';
-import { createdAfterEvent, eventPod, getEventPod, isNotFound, kubeApis, kubeFailure, statusOf, type KubeApis } from './client.ts';
-import { minHealthyReplicasParam, minHealthyText, planRemovals, podOwner, replicaCounts, replicaOwnerRules } from './replicas.ts';
-
-const params = z
-  .object({
-    /** Passed to DELETE; 0 removes the pod from the API at once (the reference's default). @default 0 */
-    grace_period_seconds: z.number().int().min(0).default(0),
-    /** Skip pods owned by a DaemonSet. @default false */
-    ignore_daemonsets: z.boolean().default(false),
-    /** Skip pods owned by a StatefulSet. @default false */
-    ignore_statefulsets: z.boolean().default(false),
-    /** Skip pods without an owner. @default false */
-    ignore_standalone_pods: z.boolean().default(false),
-    /** `N` or `N%` of the owner's desired replicas that must stay healthy (replicas.ts). */
-    min_healthy_replicas: minHealthyReplicasParam,
-  })
-  .strict();
-
-export type TerminateParams = z.output<typeof params>;
+import type { ActionnerImplementation } from '../types.ts';
+import { kubernetesTerminateSpec, type TerminateParams } from './terminate.spec.ts';
+import { createdAfterEvent, eventPod, getEventPod, isNotFound, kubeFailure, statusOf, type KubeApis } from './client.ts';
+import { minHealthyText } from './replicas-params.ts';
+import { planRemovals, podOwner, replicaCounts } from './replicas.ts';
 
 /** Why the pod must be left alone, or undefined to terminate it (reference §6.2, percentages fixed). */
 async function skipReason(apis: KubeApis, pod: V1Pod, parameters: TerminateParams): Promise<string | undefined> {
@@ -49,30 +33,11 @@ export function isUidConflict(error: unknown): boolean {
  * `kubernetes:terminate`: deletes the event's pod unless its owner or `min_healthy_replicas` says to
  * leave it; then the status is `ignored` with the reason, not `success` (reference §11.7).
  */
-export const kubernetesTerminate: ActionnerDescriptor<TerminateParams> = {
-  name: 'kubernetes:terminate',
-  category: 'kubernetes',
-  description: 'Terminate the pod',
-  params,
-  needsOutput: false,
-  allowsOutput: false,
-  defaultContinue: false,
-  usesContext: false,
-  permissions: {
-    kubernetes: [{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'delete'] }, ...replicaOwnerRules],
-  },
-  timeout: '1m',
-  example: `- action: Terminate the pod
-  actionner: kubernetes:terminate
-  parameters:
-    grace_period_seconds: 5
-    ignore_daemonsets: true
-    ignore_statefulsets: true
-    min_healthy_replicas: 33%
-`,
+export const kubernetesTerminate: ActionnerImplementation<TerminateParams> = {
+  spec: kubernetesTerminateSpec,
   async checks({ event, attempt = 1 }, deps) {
     try {
-      await getEventPod(kubeApis(deps.config), event);
+      await getEventPod(await deps.clients.kubernetes(), event);
     } catch (error) {
       // On a retry the pod may be gone because an earlier attempt deleted it and its completion was
       // lost (worker crash): run() reports that end state instead of failing as "doesn't exist".
@@ -81,7 +46,7 @@ export const kubernetesTerminate: ActionnerDescriptor<TerminateParams> = {
     }
   },
   async run({ event, parameters, attempt = 1 }, deps) {
-    const apis = kubeApis(deps.config);
+    const apis = await deps.clients.kubernetes();
     const { pod: name, namespace } = eventPod(event);
     const objects = { pod: name, namespace };
     const subject = `the pod '${name}' in the namespace '${namespace}'`;

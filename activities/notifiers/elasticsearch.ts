@@ -1,33 +1,11 @@
-import { z } from 'zod';
 import { assertOk, httpCall, redactUrl } from '../http/client.ts';
-import type { NotifierDescriptor } from '../types.ts';
+import type { NotifierImplementation } from '../types.ts';
+import { elasticsearchSpec, type ElasticsearchConfig } from './elasticsearch.spec.ts';
 import { indexTemplate } from './elasticsearch-template.ts';
-import { basicAuth, notifierUrl, withHeaders } from './headers.ts';
+import { basicAuth, withHeaders } from './headers.ts';
 import { snakeCaseReport } from './payload.ts';
 
-/**
- * A count ≥ 1. Text is converted because NOTIFIERS_ELASTICSEARCH_* environment variables arrive as
- * text; only non-blank text, so `true` or `""` fail instead of becoming 1 or 0 as z.coerce would.
- */
-const count = (fallback: number) =>
-  z.preprocess((value) => (typeof value === 'string' && value.trim() !== '' ? Number(value) : value), z.number().int().min(1).default(fallback));
-
-const config = z
-  .object({
-    url: notifierUrl('user/password (or custom_headers)'),
-    /** Basic auth on every request (template and documents) when both are set. */
-    user: z.string().default(''),
-    password: z.string().default(''),
-    index: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'invalid index name').default('falco-talon'),
-    suffix: z.enum(['daily', 'monthly', 'annually', 'none']).default('daily'),
-    number_of_shards: count(3),
-    number_of_replicas: count(3),
-    create_index_template: z.boolean().default(true),
-    custom_headers: z.record(z.string(), z.string()).default({}),
-  })
-  .strict();
-
-export type ElasticsearchConfig = z.infer<typeof config>;
+export type { ElasticsearchConfig } from './elasticsearch.spec.ts';
 
 /** `<index>-YYYY.MM.DD` / `-YYYY.MM` / `-YYYY` / `<index>`, dated in UTC so every worker agrees. */
 export function indexName(cfg: Pick<ElasticsearchConfig, 'index' | 'suffix'>, now: Date): string {
@@ -63,13 +41,13 @@ async function ensureTemplate(cfg: ElasticsearchConfig): Promise<void> {
 }
 
 /**
- * A descriptor with its own record of checked templates. Notifiers are stateless activities that
+ * An implementation with its own record of checked templates. Notifiers are stateless activities that
  * receive a freshly parsed config on every call, so the check runs lazily at the first send, once per
  * process per (url, index, shards, replicas). The promise is shared by concurrent sends; a failed
  * check is forgotten, so the send throws (retryable on 429/5xx/network) and the retry checks again.
- * Tests create their own instance; the worker uses `elasticsearch` below.
+ * Each worker (activities/implementations.ts) and each test creates its own instance.
  */
-export function createElasticsearchNotifier(): NotifierDescriptor<ElasticsearchConfig> {
+export function createElasticsearchNotifier(): NotifierImplementation<ElasticsearchConfig> {
   const templates = new Map<string, Promise<void>>();
   const templateOnce = (cfg: ElasticsearchConfig): Promise<void> => {
     const key = JSON.stringify([cfg.url, cfg.index, cfg.number_of_shards, cfg.number_of_replicas]);
@@ -82,18 +60,7 @@ export function createElasticsearchNotifier(): NotifierDescriptor<ElasticsearchC
     return check;
   };
   return {
-    name: 'elasticsearch',
-    description: 'Index the action/output report as a document in Elasticsearch',
-    config,
-    permissions: {},
-    example: `notifiers:
-  elasticsearch:
-    url: https://elasticsearch:9200
-    user: talon
-    password: xxx
-    number_of_shards: 1
-    number_of_replicas: 1
-`,
+    spec: elasticsearchSpec,
     async send(report, cfg) {
       if (cfg.create_index_template) await templateOnce(cfg);
       const now = new Date();
@@ -105,5 +72,3 @@ export function createElasticsearchNotifier(): NotifierDescriptor<ElasticsearchC
   };
 }
 
-/** `elasticsearch` (reference §8.2, with the fixes of §11.12). */
-export const elasticsearch = createElasticsearchNotifier();

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { mergeHeaders } from '../http/client.ts';
 
 /** `Authorization` value for HTTP basic auth. */
@@ -12,15 +11,4 @@ export function basicAuth(user: string, password: string): string {
  */
 export function withHeaders(custom: Readonly<Record<string, string>>, own: Readonly<Record<string, string | undefined>>): Record<string, string> {
   return mergeHeaders(custom, own);
-}
-
-/**
- * A notifier's `http(s)://…` URL, refusing `user:pass@`: fetch cannot send it, and the URL is
- * quoted in errors; `use` names the keys that carry credentials instead.
- */
-export function notifierUrl(use: string) {
-  return z
-    .string()
-    .regex(/^https?:\/\/\S+$/, 'invalid url')
-    .refine((url) => !/^https?:\/\/[^/?#]*@/i.test(url), `credentials in the URL are not allowed: use ${use}`);
 }

@@ -1,4 +1,4 @@
-import type { Report } from '../types.ts';
+import type { Report } from '../../src/contract/index.ts';
 import { titleCase } from './payload.ts';
 
 /** The API server's limit on an event's message (and Talon's). */

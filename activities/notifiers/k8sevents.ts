@@ -1,12 +1,10 @@
 import type { CoreV1Event, V1ObjectReference } from '@kubernetes/client-node';
-import { z } from 'zod';
-import { isNotFound, kubeApis, kubeCall, kubeFailure, type KubeApis } from '../kubernetes/client.ts';
-import { deletableKind } from '../kubernetes/delete.ts';
-import type { NotifierDescriptor, Report } from '../types.ts';
+import type { Report } from '../../src/contract/index.ts';
+import { isNotFound, kubeCall, kubeFailure, type KubeApis } from '../kubernetes/client.ts';
+import { deletableKind } from '../kubernetes/delete.spec.ts';
+import type { NotifierImplementation } from '../types.ts';
 import { eventMessage } from './k8sevents-message.ts';
-
-const config = z.object({}).strict();
-type K8sEventsConfig = z.infer<typeof config>;
+import { k8seventsSpec, type K8sEventsConfig } from './k8sevents.spec.ts';
 
 /** Whether the namespace exists and accepts new objects (a terminating one refuses them with a 403 that is not about RBAC). */
 async function usableNamespace(apis: KubeApis, name: string): Promise<boolean> {
@@ -74,22 +72,10 @@ async function placement(apis: KubeApis, report: Report): Promise<Placement> {
 }
 
 /** `k8sevents` (reference §8.2): a core/v1 Event about the pod (node, deleted object), in its namespace. */
-export const k8sevents: NotifierDescriptor<K8sEventsConfig> = {
-  name: 'k8sevents',
-  description: 'Record the report as a Kubernetes Event on the pod (kubectl describe pod shows it)',
-  config,
-  permissions: {
-    kubernetes: [
-      // list: the uid of a pod that is already gone, from earlier events about it.
-      { apiGroups: [''], resources: ['events'], verbs: ['create', 'list'] },
-      { apiGroups: [''], resources: ['pods', 'namespaces'], verbs: ['get'] },
-    ],
-  },
-  example: `notifiers:
-  k8sevents: {}
-`,
+export const k8sevents: NotifierImplementation<K8sEventsConfig> = {
+  spec: k8seventsSpec,
   async send(report, _config, deps) {
-    const apis = kubeApis(deps.config);
+    const apis = await deps.clients.kubernetes();
     const { namespace, involvedObject } = await placement(apis, report);
     const target = report.actionner ?? report.outputTarget ?? '';
     const now = new Date();

@@ -1,22 +1,11 @@
-import { z } from 'zod';
+import type { Report } from '../../src/contract/index.ts';
 import { assertOk, httpCall, redactUrl } from '../http/client.ts';
-import type { NotifierDescriptor, Report } from '../types.ts';
-import { basicAuth, notifierUrl, withHeaders } from './headers.ts';
+import type { NotifierImplementation } from '../types.ts';
+import { basicAuth, withHeaders } from './headers.ts';
+import { lokiSpec, type LokiConfig } from './loki.spec.ts';
 import { summary } from './text.ts';
 
-const config = z
-  .object({
-    url: notifierUrl('user/api_key (or custom_headers)'),
-    /** Basic auth is sent only when both `user` and `api_key` are set. */
-    user: z.string().default(''),
-    api_key: z.string().default(''),
-    /** Sent as `X-Scope-OrgID` (multi-tenant Loki) when set. */
-    tenant: z.string().default(''),
-    custom_headers: z.record(z.string(), z.string()).default({}),
-  })
-  .strict();
-
-export type LokiConfig = z.infer<typeof config>;
+export type { LokiConfig } from './loki.spec.ts';
 
 export interface LokiPayload {
   readonly streams: readonly { readonly stream: Record<string, string>; readonly values: readonly (readonly [string, string])[] }[];
@@ -67,16 +56,8 @@ export function lokiPayload(report: Report, nowMs: number = Date.now()): LokiPay
 }
 
 /** `loki`: one log entry per report, pushed to `<url>/loki/api/v1/push`. */
-export const loki: NotifierDescriptor<LokiConfig> = {
-  name: 'loki',
-  description: 'Push the action/output report as a log line to Grafana Loki',
-  config,
-  permissions: {},
-  example: `notifiers:
-  loki:
-    url: http://loki:3100
-    tenant: security
-`,
+export const loki: NotifierImplementation<LokiConfig> = {
+  spec: lokiSpec,
   async send(report, cfg) {
     const url = `${cfg.url.replace(/\/$/, '')}/loki/api/v1/push`;
     const response = await httpCall({

@@ -1,4 +1,4 @@
-import type { Report } from '../types.ts';
+import type { Report } from '../../src/contract/index.ts';
 
 /** `pod` → `Pod`, `networkpolicy` → `Networkpolicy`, as Talon shows object keys to people. */
 export function titleCase(key: string): string {

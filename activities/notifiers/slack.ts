@@ -1,23 +1,12 @@
-import { z } from 'zod';
 import { ApplicationFailure } from '@temporalio/common';
+import type { Report } from '../../src/contract/index.ts';
 import { permanent, retryable } from '../errors.ts';
 import { assertOk, httpCall, redactUrl, type HttpResponse } from '../http/client.ts';
-import type { NotifierDescriptor, Report } from '../types.ts';
+import type { NotifierImplementation } from '../types.ts';
+import { slackSpec, type SlackConfig } from './slack.spec.ts';
 import { artifactRows, objectRows, STATUS_COLORS } from './text.ts';
 
-const config = z
-  .object({
-    webhook_url: z.string().regex(/^https?:\/\/\S+$/, 'invalid url'),
-    /** Avatar of the messages; Talon's default image. */
-    icon: z.string().default('https://upload.wikimedia.org/wikipedia/commons/2/26/Circaetus_gallicus_claw.jpg'),
-    username: z.string().default('Falco Talon'),
-    /** `""` sends no footer. */
-    footer: z.string().default('http://github.com/falcosecurity/falco-talon'),
-    format: z.enum(['long', 'short']).default('long'),
-  })
-  .strict();
-
-export type SlackConfig = z.infer<typeof config>;
+export type { SlackConfig } from './slack.spec.ts';
 
 export interface SlackField {
   readonly title: string;
@@ -104,16 +93,8 @@ export function slackPayload(report: Report, cfg: SlackConfig): SlackPayload {
 }
 
 /** `slack`: an incoming-webhook message per report. */
-export const slack: NotifierDescriptor<SlackConfig> = {
-  name: 'slack',
-  description: 'Post the action/output report to a Slack incoming webhook',
-  config,
-  permissions: {},
-  example: `notifiers:
-  slack:
-    webhook_url: https://hooks.slack.com/services/XXXX
-    format: long
-`,
+export const slack: NotifierImplementation<SlackConfig> = {
+  spec: slackSpec,
   async send(report, cfg) {
     let response: HttpResponse;
     try {

@@ -1,4 +1,4 @@
-import type { Report } from '../types.ts';
+import type { Report } from '../../src/contract/index.ts';
 import { STATUS_COLORS, type Row } from './text.ts';
 
 /** Alert text is attacker-controlled (a process name, a file path): escape everything interpolated. */

@@ -1,38 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import type { ApplicationFailure } from '@temporalio/common';
 import nodemailer from 'nodemailer';
-import { z } from 'zod';
+import type { Report } from '../../src/contract/index.ts';
 import { permanent, retryable, truncate } from '../errors.ts';
-import type { NotifierDescriptor, Report } from '../types.ts';
+import type { NotifierImplementation } from '../types.ts';
 import { htmlBody } from './smtp-html.ts';
+import { HOST_PORT, recipients, smtpSpec, type SmtpConfig } from './smtp.spec.ts';
 import { reportRows, summary, textBody } from './text.ts';
 
-const HOST_PORT = /^(?:\[([0-9a-fA-F:.]+)\]|([^\s:[\]]+)):(\d{1,5})$/;
-
-const config = z
-  .object({
-    /** `host:port` (`[::1]:25` for IPv6). */
-    host_port: z.string().regex(HOST_PORT, 'must be host:port'),
-    from: z.string().min(1),
-    /** Comma-separated recipients. */
-    to: z.string().refine((to) => recipients(to).length > 0, 'needs at least one recipient'),
-    /** AUTH is attempted only when both are set (Talon always tried it, §11.12). */
-    user: z.string().default(''),
-    password: z.string().default(''),
-    /** `html`: multipart/alternative with a text and an HTML part; `text`: the text part only. */
-    format: z.enum(['html', 'text']).default('html'),
-    /** `true`: STARTTLS is required, TLS ≥ 1.2, certificate verified; `false`: plain SMTP, as Talon. */
-    tls: z.boolean().default(false),
-    /** PEM file of the CAs that sign the server's certificate (private CA); empty: the system CAs. */
-    ca_cert_path: z.string().default(''),
-  })
-  .strict();
-
-export type SmtpConfig = z.infer<typeof config>;
-
-function recipients(to: string): string[] {
-  return to.split(',').map((address) => address.trim()).filter((address) => address !== '');
-}
+export type { SmtpConfig } from './smtp.spec.ts';
 
 /** `[falco-talon][<status>][<message>] OutputTarget '<t>' Action '<a>' Rule '<r>'`, parts when set. */
 export function subject(report: Report): string {
@@ -98,20 +74,8 @@ async function transportFor(cfg: SmtpConfig) {
 }
 
 /** `smtp`: one mail per report. */
-export const smtp: NotifierDescriptor<SmtpConfig> = {
-  name: 'smtp',
-  description: 'Mail the action/output report (HTML or plain text)',
-  config,
-  permissions: {},
-  example: `notifiers:
-  smtp:
-    host_port: smtp.example.com:587
-    from: falco-talon@example.com
-    to: secops@example.com, oncall@example.com
-    user: falco-talon
-    password: xxx
-    tls: true
-`,
+export const smtp: NotifierImplementation<SmtpConfig> = {
+  spec: smtpSpec,
   async send(report, cfg, deps) {
     const transport = await transportFor(cfg);
     try {

@@ -1,4 +1,4 @@
-import type { Report, StoredArtifact } from '../types.ts';
+import type { Report, StoredArtifact } from '../../src/contract/index.ts';
 import { titleCase } from './payload.ts';
 
 /** A labelled value as people read it in a mail, a Slack field or a log line. */

@@ -4,42 +4,28 @@ import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
 import type { TalonConfig } from '../../src/config/schema.ts';
 import { permanent, retryable, truncate } from '../errors.ts';
-import type { OutputDescriptor } from '../types.ts';
+import type { OutputImplementation } from '../types.ts';
+import { gcpGcsSpec, type GcsParams } from './gcp-gcs.spec.ts';
 import { artifactKey } from './key.ts';
 import { normalizePrefix } from './s3.ts';
 import { measured } from './stream.ts';
 
-const params = z
-  .object({
-    bucket: z.string().min(1),
-    /** Object name prefix; leading and trailing `/` are ignored. @default "" */
-    prefix: z.string().default(''),
-  })
-  .strict();
-
-type GcsParams = z.infer<typeof params>;
 type GcpConfig = TalonConfig['gcp'];
 
-const clients = new WeakMap<GcpConfig, Storage>();
-
 /**
- * Storage client: `gcp.credentials_path` is a key FILE (the reference parsed it as JSON content,
- * §11.13), else application default credentials. `gcp.endpoint` (an emulator, a private endpoint)
- * is used without credentials unless a key file is configured.
+ * A new Storage client (the worker keeps one, Clients.gcs): `gcp.credentials_path` is a key FILE
+ * (the reference parsed it as JSON content, §11.13), else application default credentials.
+ * `gcp.endpoint` (an emulator, a private endpoint) is used without credentials unless a key file is
+ * configured.
  */
-function storage(gcp: GcpConfig): Storage {
-  let client = clients.get(gcp);
-  if (!client) {
-    client = new Storage({
-      apiEndpoint: gcp.endpoint,
-      keyFilename: gcp.credentials_path,
-      useAuthWithCustomEndpoint: gcp.credentials_path !== undefined,
-      // Temporal owns retries; a half-sent stream cannot be replayed by the library anyway.
-      retryOptions: { autoRetry: false },
-    });
-    clients.set(gcp, client);
-  }
-  return client;
+export function createStorage(gcp: GcpConfig): Storage {
+  return new Storage({
+    apiEndpoint: gcp.endpoint,
+    keyFilename: gcp.credentials_path,
+    useAuthWithCustomEndpoint: gcp.credentials_path !== undefined,
+    // Temporal owns retries; a half-sent stream cannot be replayed by the library anyway.
+    retryOptions: { autoRetry: false },
+  });
 }
 
 const statusShape = z.union([z.object({ code: z.number() }), z.object({ response: z.object({ status: z.number() }) })]);
@@ -85,30 +71,17 @@ async function freeName(client: Storage, bucket: string, name: string): Promise<
 }
 
 /** `gcp:gcs`: streams the artifact to a Cloud Storage bucket as `<prefix>/<key>`. */
-export const gcpGcs: OutputDescriptor<GcsParams> = {
-  name: 'gcp:gcs',
-  category: 'gcp',
-  description: 'Upload the artifact to a Google Cloud Storage bucket',
-  params,
-  permissions: {
-    // storage.buckets.get for the bucket check; storage.objects.get only for the same-second key probe.
-    iam: ['storage.objects.create', 'storage.buckets.get', 'storage.objects.get'],
-  },
-  example: `output:
-  target: gcp:gcs
-  parameters:
-    bucket: falco-artifacts
-    prefix: tcpdump/
-`,
+export const gcpGcs: OutputImplementation<GcsParams> = {
+  spec: gcpGcsSpec,
   async checks({ bucket }, deps) {
     try {
-      await storage(deps.config.gcp).bucket(bucket).getMetadata();
+      await (await deps.clients.gcs()).bucket(bucket).getMetadata();
     } catch (error) {
       throw gcsFailure(error, `storage.buckets.get of '${bucket}'`, 'storage.buckets.get', bucketMissing(bucket));
     }
   },
   async store({ parameters, artifact, objects, event }, deps) {
-    const client = storage(deps.config.gcp);
+    const client = await deps.clients.gcs();
     const prefix = normalizePrefix(parameters.prefix);
     const key = artifactKey(objects, event.hostname, artifact.name);
     const name = await freeName(client, parameters.bucket, prefix + key);

@@ -2,21 +2,12 @@ import { constants } from 'node:fs';
 import { open, stat, unlink } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { z } from 'zod';
 import { permanent, retryable } from '../errors.ts';
 import { expand } from '../template.ts';
-import type { OutputDescriptor } from '../types.ts';
+import type { OutputImplementation } from '../types.ts';
 import { artifactKey } from './key.ts';
+import { localFileSpec, type LocalFileParams } from './local-file.spec.ts';
 import { measured } from './stream.ts';
-
-const params = z
-  .object({
-    /** Folder on the worker's disk; `${VAR}` is expanded from the worker's environment. */
-    destination: z.string().min(1),
-  })
-  .strict();
-
-type LocalFileParams = z.infer<typeof params>;
 
 function folder(destination: string): string {
   // Expanded for the check and the write alike (the reference expands only in the check).
@@ -46,17 +37,8 @@ async function createUnique(dir: string, key: string) {
 }
 
 /** `local:file`: writes the artifact into a folder of the worker's filesystem, mode 0600. */
-export const localFile: OutputDescriptor<LocalFileParams> = {
-  name: 'local:file',
-  category: 'local',
-  description: "Store the artifact as a file in a folder of the worker's filesystem",
-  params,
-  permissions: {},
-  example: `output:
-  target: local:file
-  parameters:
-    destination: /var/lib/talon/artifacts
-`,
+export const localFile: OutputImplementation<LocalFileParams> = {
+  spec: localFileSpec,
   async checks(parameters) {
     await checkFolder(parameters.destination);
   },

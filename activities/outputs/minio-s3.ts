@@ -1,19 +1,9 @@
 import { S3Client } from '@aws-sdk/client-s3';
-import { z } from 'zod';
 import type { TalonConfig } from '../../src/config/schema.ts';
 import { permanent } from '../errors.ts';
-import type { OutputDescriptor } from '../types.ts';
+import type { OutputImplementation } from '../types.ts';
+import { minioS3Spec, type MinioS3Params } from './minio-s3.spec.ts';
 import { checkBucket, putArtifact, s3Result } from './s3.ts';
-
-const params = z
-  .object({
-    bucket: z.string().min(1),
-    /** Key prefix; leading and trailing `/` are ignored. @default "" */
-    prefix: z.string().default(''),
-  })
-  .strict();
-
-type MinioS3Params = z.infer<typeof params>;
 
 type MinioConfig = TalonConfig['minio'];
 
@@ -25,49 +15,33 @@ export function minioUrl(minio: MinioConfig): string {
   return url.replace(/\/+$/, '');
 }
 
-const clients = new WeakMap<MinioConfig, S3Client>();
-
-/** The S3 protocol client pointed at MinIO: path-style, MinIO's own keys, its default region. */
-function minioClient(minio: MinioConfig): S3Client {
-  let client = clients.get(minio);
-  if (!client) {
-    client = new S3Client({
-      endpoint: minioUrl(minio),
-      forcePathStyle: true,
-      // MinIO's default region; only used for request signing.
-      region: 'us-east-1',
-      credentials: minio.access_key && minio.secret_key ? { accessKeyId: minio.access_key, secretAccessKey: minio.secret_key } : undefined,
-      maxAttempts: 1,
-    });
-    clients.set(minio, client);
-  }
-  return client;
+/**
+ * A new S3 protocol client pointed at MinIO: path-style, MinIO's own keys, its default region. The
+ * worker keeps one (Clients.minio). Without `minio.endpoint` it fails permanently.
+ */
+export function createMinioClient(minio: MinioConfig): S3Client {
+  return new S3Client({
+    endpoint: minioUrl(minio),
+    forcePathStyle: true,
+    // MinIO's default region; only used for request signing.
+    region: 'us-east-1',
+    credentials: minio.access_key && minio.secret_key ? { accessKeyId: minio.access_key, secretAccessKey: minio.secret_key } : undefined,
+    // Temporal owns retries (see activities/aws/client.ts).
+    maxAttempts: 1,
+  });
 }
 
 /** `minio:s3`: uploads the artifact to a MinIO bucket, through the same S3 code as `aws:s3`. */
-export const minioS3: OutputDescriptor<MinioS3Params> = {
-  name: 'minio:s3',
-  category: 'minio',
-  description: 'Upload the artifact to a MinIO bucket',
-  params,
-  permissions: {
-    // MinIO policy actions use S3's names.
-    iam: ['s3:PutObject', 's3:ListBucket', 's3:GetObject'],
-  },
-  example: `output:
-  target: minio:s3
-  parameters:
-    bucket: falco-artifacts
-    prefix: tcpdump/
-`,
+export const minioS3: OutputImplementation<MinioS3Params> = {
+  spec: minioS3Spec,
   async checks(parameters, deps) {
-    await checkBucket(minioClient(deps.config.minio), parameters.bucket);
+    await checkBucket(await deps.clients.minio(), parameters.bucket);
   },
   async store(input, deps) {
     const { bucket, prefix } = input.parameters;
     const base = minioUrl(deps.config.minio);
     const location = (key: string) => `${base}/${bucket}/${key.split('/').map(encodeURIComponent).join('/')}`;
-    const stored = await putArtifact({ client: minioClient(deps.config.minio), bucket, prefix }, input, location);
+    const stored = await putArtifact({ client: await deps.clients.minio(), bucket, prefix }, input, location);
     return s3Result(input.artifact, bucket, stored);
   },
 };

@@ -3,11 +3,12 @@ import { Upload } from '@aws-sdk/lib-storage';
 import type { ApplicationFailure } from '@temporalio/common';
 import { awsFailure } from '../aws/client.ts';
 import { permanent, retryable } from '../errors.ts';
-import type { Artifact, OutputInput, StoredArtifact } from '../types.ts';
+import type { StoredArtifact } from '../../src/contract/index.ts';
+import type { Artifact, OutputInput } from '../types.ts';
 import { artifactKey } from './key.ts';
 import { measured } from './stream.ts';
 
-// The S3 protocol as `aws:s3` and `minio:s3` share it; the two descriptors differ only in the client
+// The S3 protocol as `aws:s3` and `minio:s3` share it; the two implementations differ only in the client
 // they build (endpoint, path style, credentials) and in how they name the stored location.
 
 /** Multipart part size: the S3 minimum, so at most PART_SIZE × QUEUE_SIZE bytes are in memory. */

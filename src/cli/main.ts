@@ -2,14 +2,10 @@
 import { Command, Option } from 'commander';
 import { ConfigError, loadConfig } from '../config/load.ts';
 import type { TalonConfig } from '../config/schema.ts';
-import { createLogger } from '../log.ts';
-import { startRuntime, StartupError } from '../roles/runtime.ts';
-import { installTemporalLogger } from '../temporal/runtime-logger.ts';
-import { listActionners, listNotifiers, listOutputs } from './commands/list.ts';
-import { rbac } from './commands/rbac.ts';
-import { replay } from './commands/replay.ts';
-import { readEvent, rulesCheck, rulesMatch, rulesPrint, type CommandResult } from './commands/rules.ts';
-import { versionText } from './commands/version.ts';
+import type { CommandResult } from './commands/result.ts';
+
+// Each command imports what it uses when it runs: `talon version` must not load the Temporal
+// worker, the Kubernetes client and the cloud SDKs that `talon start` needs.
 
 interface GlobalOptions {
   config?: string;
@@ -19,9 +15,7 @@ interface GlobalOptions {
 /** Configuration from `-c` (optional) and the environment; `-r` replaces `rules_files` entirely. */
 function configFrom(options: GlobalOptions): TalonConfig {
   const loaded = loadConfig({ file: options.config, env: process.env });
-  const config = options.rules && options.rules.length > 0 ? { ...loaded, rules_files: options.rules } : loaded;
-  installTemporalLogger(createLogger({ format: config.log_format, level: config.log_level }));
-  return config;
+  return options.rules && options.rules.length > 0 ? { ...loaded, rules_files: options.rules } : loaded;
 }
 
 function emit(result: CommandResult): never {
@@ -31,22 +25,8 @@ function emit(result: CommandResult): never {
 }
 
 async function runRoles(options: GlobalOptions, roles: { ingest: boolean; worker: boolean; embed: boolean }): Promise<void> {
-  const config = configFrom(options);
-  const log = createLogger({ format: config.log_format, level: config.log_level });
-  const runtime = await startRuntime({ config, log, ...roles });
-  if (runtime.uiUrl) process.stderr.write(`Temporal UI:     ${runtime.uiUrl}\n`);
-  if (runtime.ingestUrl) process.stderr.write(`Ingest endpoint: ${runtime.ingestUrl}/ (POST Falco alerts here)\n`);
-  process.stderr.write(`Temporal:        ${runtime.temporalAddress} (namespace ${config.temporal.namespace}, task queue ${config.temporal.task_queue})\n`);
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, 'shutting down: no new events, draining the worker');
-    await runtime.stop();
-    process.exit(0);
-  };
-  process.once('SIGINT', () => void shutdown('SIGINT'));
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  const { runRoles: run } = await import('./commands/roles.ts');
+  await run(configFrom(options), roles);
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -62,28 +42,35 @@ export function buildProgram(): Command {
   program.command('worker').description('worker only, against temporal.address').action(() => runRoles(opts(), { ingest: false, worker: true, embed: false }));
 
   const rules = program.command('rules').description('check, print and try rule files');
-  rules.command('check').description('validate rule files (exit 1 with every error)').action(async () => emit(await rulesCheck(configFrom(opts()))));
-  rules.command('print').description('print the merged rules as YAML').action(async () => emit(await rulesPrint(configFrom(opts()))));
+  rules.command('check').description('validate rule files (exit 1 with every error)').action(async () => emit(await (await import('./commands/rules.ts')).rulesCheck(configFrom(opts()))));
+  rules.command('print').description('print the merged rules as YAML').action(async () => emit(await (await import('./commands/rules.ts')).rulesPrint(configFrom(opts()))));
   rules
     .command('match')
     .description('print the rules and actions an event would run, as JSON')
     .option('--event <file>', 'event JSON file (default: standard input)')
-    .action(async (o: { event?: string }) => emit(await rulesMatch(configFrom(opts()), await readEvent(o.event))));
+    .action(async (o: { event?: string }) => {
+      const { readEvent, rulesMatch } = await import('./commands/rules-match.ts');
+      emit(await rulesMatch(configFrom(opts()), await readEvent(o.event)));
+    });
 
-  program.command('actionners').command('list').description('list actionners').action(() => emit({ stdout: listActionners(), stderr: '', code: 0 }));
-  program.command('outputs').command('list').description('list outputs').action(() => emit({ stdout: listOutputs(), stderr: '', code: 0 }));
-  program.command('notifiers').command('list').description('list notifiers').action(() => emit({ stdout: listNotifiers(), stderr: '', code: 0 }));
+  const list = (lister: 'listActionners' | 'listOutputs' | 'listNotifiers') => async () => emit({ stdout: (await import('./commands/list.ts'))[lister](), stderr: '', code: 0 });
+  program.command('actionners').command('list').description('list actionners').action(list('listActionners'));
+  program.command('outputs').command('list').description('list outputs').action(list('listOutputs'));
+  program.command('notifiers').command('list').description('list notifiers').action(list('listNotifiers'));
   program
     .command('replay <workflowId>')
     .description('replay a workflow history against the current workflow code (exit 1 on non-determinism)')
     .option('--run-id <runId>', 'a specific run (default: the latest)')
-    .action(async (workflowId: string, o: { runId?: string }) => emit(await replay(configFrom(opts()), workflowId, o.runId)));
+    .action(async (workflowId: string, o: { runId?: string }) => emit(await (await import('./commands/replay.ts')).replay(configFrom(opts()), workflowId, o.runId)));
   program
     .command('rbac')
     .description('print the least-privilege ClusterRole (YAML) for the actionners, outputs and notifiers the rules use')
     .option('--name <name>', 'metadata.name of the ClusterRole', 'falco-talon')
-    .action(async (o: { name: string }) => emit(await rbac(configFrom(opts()), o.name)));
-  program.command('version').description('print the version').action(() => emit({ stdout: versionText(), stderr: '', code: 0 }));
+    .action(async (o: { name: string }) => emit(await (await import('./commands/rbac.ts')).rbac(configFrom(opts()), o.name)));
+  program
+    .command('version')
+    .description('print the version')
+    .action(async () => emit({ stdout: (await import('./commands/version.ts')).versionText(), stderr: '', code: 0 }));
   return program;
 }
 
@@ -91,7 +78,7 @@ try {
   await buildProgram().parseAsync(process.argv);
 } catch (error) {
   // Configuration and rule errors are for people: their message says it all, a stack would not help.
-  const known = error instanceof ConfigError || error instanceof StartupError;
+  const known = error instanceof ConfigError || (error instanceof Error && error.name === 'StartupError');
   const text = error instanceof Error ? (known ? error.message : (error.stack ?? error.message)) : String(error);
   process.stderr.write(`talon: ${text}\n`);
   process.exit(1);

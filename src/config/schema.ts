@@ -1,8 +1,9 @@
 import { z } from 'zod';
 
-// The only source of defaults: validation, the loader and the docs all read this schema. Every
-// nested section uses `.prefault({})`, so an omitted section is parsed like an empty one and gets
-// its fields' own defaults (a `.default({...})` literal would repeat them and could drift).
+// The only source of defaults and of the configuration reference (docs/reference/configuration.md,
+// generated from the descriptions here). Every nested section uses `.prefault({})`, so an omitted
+// section is parsed like an empty one and gets its fields' own defaults (a `.default({...})` literal
+// would repeat them and could drift).
 
 /**
  * Numbers may arrive as text (from YAML `"2803"` or from environment variables). Only non-blank
@@ -17,104 +18,111 @@ const port = numeric(z.number().int().min(0).max(65535));
 
 const temporalEmbedded = z
   .object({
-    /** @default 7233 */
-    port: port.default(7233),
-    /** @default 8233 */
-    ui_port: port.default(8233),
-    /** SQLite file of the embedded dev server; relative paths are from the working directory. */
-    db_filename: z.string().min(1).default('.data/temporal.db'),
+    port: port.default(7233).describe('Port of the embedded dev server (`talon start` without `temporal.address`).'),
+    ui_port: port.default(8233).describe('Web UI port of the embedded dev server.'),
+    db_filename: z
+      .string()
+      .min(1)
+      .default('.data/temporal.db')
+      .describe('SQLite file of the embedded dev server; relative paths are from the working directory.'),
   })
   .strict();
 
 const temporal = z
   .object({
-    /** Unset: `talon start` runs an embedded dev server. */
-    address: z.string().min(1).optional(),
-    namespace: z.string().min(1).default('default'),
-    task_queue: z.string().min(1).default('talon'),
-    api_key: z.string().min(1).optional(),
+    address: z.string().min(1).optional().describe('Temporal frontend `host:port`; unset, `talon start` runs an embedded dev server.'),
+    namespace: z.string().min(1).default('default').describe('Temporal namespace.'),
+    task_queue: z.string().min(1).default('talon').describe('Task queue of the playbook workers.'),
+    api_key: z.string().min(1).optional().describe('API key (Temporal Cloud); sent as a bearer token.'),
     tls: z
       .object({
-        enabled: z.boolean().default(false),
-        server_name: z.string().optional(),
-        ca_cert_path: z.string().optional(),
-        client_cert_path: z.string().optional(),
-        client_key_path: z.string().optional(),
+        enabled: z.boolean().default(false).describe('Connect to Temporal over TLS.'),
+        server_name: z.string().optional().describe('Server name expected in the TLS certificate.'),
+        ca_cert_path: z.string().optional().describe('CA certificate file (PEM).'),
+        client_cert_path: z.string().optional().describe('Client certificate file for mTLS (PEM).'),
+        client_key_path: z.string().optional().describe('Client key file for mTLS (PEM).'),
       })
       .strict()
-      .prefault({}),
-    embedded: temporalEmbedded.prefault({}),
+      .prefault({})
+      .describe('TLS towards the Temporal frontend.'),
+    embedded: temporalEmbedded.prefault({}).describe('The embedded dev server of `talon start`.'),
   })
   .strict();
 
 export const configSchema = z
   .object({
-    listen_address: z.string().default('0.0.0.0'),
-    listen_port: port.default(2803),
-    rules_files: z.array(z.string().min(1)).default(['playbooks/rules.yaml']),
-    kubeconfig: z.string().default(''),
-    log_format: z.string().default('color'),
-    log_level: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
-    watch_rules: z.boolean().default(true),
-    print_all_events: z.boolean().default(false),
-    /** Largest accepted request body in bytes. @default 1048576 */
-    max_body_bytes: numeric(z.number().int().positive()).default(1024 * 1024),
+    listen_address: z.string().default('0.0.0.0').describe('Address the HTTP ingest listens on.'),
+    listen_port: port.default(2803).describe('Port the HTTP ingest listens on.'),
+    rules_files: z.array(z.string().min(1)).default(['playbooks/rules.yaml']).describe('Rule files or folders; later files extend earlier ones.'),
+    kubeconfig: z.string().default('').describe('Kubeconfig file; empty means the in-cluster service account.'),
+    log_format: z.string().default('color').describe('`color` or `text` for people, anything else for JSON lines.'),
+    log_level: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info').describe('Log level.'),
+    watch_rules: z.boolean().default(true).describe('Reload the rule files when they change; a broken file is refused and the previous rules stay.'),
+    print_all_events: z.boolean().default(false).describe('Log every received event, not only matched ones.'),
+    max_body_bytes: numeric(z.number().int().positive())
+      .default(1024 * 1024)
+      .describe('Largest accepted request body, in bytes; larger bodies get 413.'),
     deduplication: z
       .object({
-        /** Accepted for compatibility; Temporal's workflow-ID uniqueness replaces the election. */
-        leader_election: z.boolean().default(true),
-        time_window_seconds: numeric(z.number().int().min(0)).default(5),
+        leader_election: z.boolean().default(true).describe("Accepted for compatibility; Temporal's workflow-ID uniqueness replaces the election."),
+        time_window_seconds: numeric(z.number().int().min(0))
+          .default(5)
+          .describe('The same alert output within this many seconds (and while its run is open) is a duplicate.'),
       })
       .strict()
-      .prefault({}),
-    default_notifiers: z.array(z.string().min(1)).default([]),
-    /** `notifiers.<name>.<key>`; each notifier validates its own section. */
-    notifiers: z.record(z.string(), z.record(z.string(), z.unknown())).default({}),
+      .prefault({})
+      .describe('Deduplication of identical alerts.'),
+    default_notifiers: z.array(z.string().min(1)).default([]).describe('Notifiers every rule reports to, before its own.'),
+    notifiers: z
+      .record(z.string(), z.record(z.string(), z.unknown()))
+      .default({})
+      .describe('`notifiers.<name>.<key>`: each notifier validates its own section (see notifiers.md).'),
     otel: z
       .object({
-        traces_enabled: z.boolean().default(false),
-        metrics_enabled: z.boolean().default(false),
-        collector_endpoint: z.string().default('localhost'),
-        collector_port: port.default(4317),
-        collector_use_insecure_grpc: z.boolean().default(false),
-        /** Export timeout in seconds. @default 10 */
-        timeout: numeric(z.number().positive()).default(10),
+        traces_enabled: z.boolean().default(false).describe('Export traces over OTLP gRPC (accepted, not implemented yet).'),
+        metrics_enabled: z.boolean().default(false).describe('Export metrics over OTLP gRPC (accepted, not implemented yet).'),
+        collector_endpoint: z.string().default('localhost').describe('Host of the OTLP collector.'),
+        collector_port: port.default(4317).describe('Port of the OTLP collector.'),
+        collector_use_insecure_grpc: z.boolean().default(false).describe('Talk to the collector without TLS.'),
+        timeout: numeric(z.number().positive()).default(10).describe('Export timeout, in seconds.'),
       })
       .strict()
-      .prefault({}),
+      .prefault({})
+      .describe('OpenTelemetry export, as Talon names it.'),
     aws: z
       .object({
-        region: z.string().optional(),
-        access_key: z.string().optional(),
-        secret_key: z.string().optional(),
-        role_arn: z.string().optional(),
-        external_id: z.string().optional(),
-        endpoint: z.string().optional(),
+        region: z.string().optional().describe('AWS region.'),
+        access_key: z.string().optional().describe('AWS access key ID; static keys are used only when region, access key and secret key are all set.'),
+        secret_key: z.string().optional().describe('AWS secret access key.'),
+        role_arn: z.string().optional().describe('Role to assume on top of the static keys or the default chain.'),
+        external_id: z.string().optional().describe('External ID for the assumed role.'),
+        endpoint: z.string().optional().describe('Custom AWS endpoint for every service (LocalStack, a VPC endpoint).'),
       })
       .strict()
-      .prefault({}),
+      .prefault({})
+      .describe('Credentials of aws:lambda, aws:s3 and the aws context.'),
     gcp: z
       .object({
-        credentials_path: z.string().optional(),
-        region: z.string().optional(),
-        endpoint: z.string().optional(),
-        /** Project of `gcp:function`. @default the credentials' project (key file `project_id`, ADC) */
-        project_id: z.string().min(1).optional(),
-        /** Cloud Functions API base URL (private endpoint, tests). @default "https://cloudfunctions.googleapis.com" */
-        functions_endpoint: z.url().optional(),
+        credentials_path: z.string().optional().describe('Service-account key FILE; unset, application default credentials.'),
+        region: z.string().optional().describe('GCP region (gcp:function).'),
+        endpoint: z.string().optional().describe('Custom Cloud Storage endpoint (an emulator, a private endpoint).'),
+        project_id: z.string().min(1).optional().describe("Project of gcp:function; unset, the credentials' project (key file, ADC)."),
+        functions_endpoint: z.url().optional().describe('Cloud Functions API base URL (private endpoint, tests); unset, https://cloudfunctions.googleapis.com.'),
       })
       .strict()
-      .prefault({}),
+      .prefault({})
+      .describe('Credentials of gcp:function and gcp:gcs.'),
     minio: z
       .object({
-        endpoint: z.string().optional(),
-        access_key: z.string().optional(),
-        secret_key: z.string().optional(),
-        use_ssl: z.boolean().default(false),
+        endpoint: z.string().optional().describe('MinIO `host:port` (scheme from use_ssl) or a full URL.'),
+        access_key: z.string().optional().describe('MinIO access key.'),
+        secret_key: z.string().optional().describe('MinIO secret key.'),
+        use_ssl: z.boolean().default(false).describe('Talk to MinIO over TLS.'),
       })
       .strict()
-      .prefault({}),
-    temporal: temporal.prefault({}),
+      .prefault({})
+      .describe('The minio:s3 output.'),
+    temporal: temporal.prefault({}).describe('Where playbooks run: a Temporal cluster, or the embedded dev server.'),
   })
   .strict();
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { deepFreeze } from './freeze.ts';
 import { stripOutputPrefix } from './strip.ts';
 import { parseRfc3339 } from './time.ts';
-import type { FalcoEvent } from './types.ts';
+import type { FalcoEvent } from '../contract/index.ts';
 
 export type DecodeResult =
   | { readonly ok: true; readonly event: FalcoEvent }

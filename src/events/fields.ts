@@ -1,4 +1,4 @@
-import type { FalcoEvent, Json } from './types.ts';
+import type { FalcoEvent, Json } from '../contract/index.ts';
 
 // Pure functions only, and no Node import: the playbook workflow calls these inside Temporal's
 // deterministic sandbox.

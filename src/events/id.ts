@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { FalcoEvent } from './types.ts';
+import type { FalcoEvent } from '../contract/index.ts';
 
 /**
  * The workflow ID of an alert: `falco-` + sha256 hex of its stripped output. Only the output goes in,

@@ -1,12 +1,10 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { decodeEvent } from '../events/decode.ts';
-import { workflowIdFor } from '../events/id.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics/metrics.ts';
-import { planRules } from '../plan/build.ts';
+import { planEvent } from '../plan/plan.ts';
 import type { RuleSet } from '../rules/index.ts';
-import { startSearchAttributes } from './search-attributes.ts';
 import { TemporalUnavailableError, type WorkflowStarter } from './starter.ts';
 
 export interface IngestDeps {
@@ -62,28 +60,24 @@ export function createApp(deps: IngestDeps): Hono {
       const event = decoded.event;
       deps.metrics.events.inc({ event: event.rule, priority: event.priority, source: event.source });
       if (deps.printAllEvents) deps.log.info({ rule: event.rule, priority: event.priority, source: event.source, output: event.output }, 'event');
-      const matched = deps.rules().match(event);
-      if (matched.length === 0) {
+      const plan = planEvent(event, deps.rules(), { defaultNotifiers: deps.defaultNotifiers ?? [], dedupWindowSeconds: deps.dedupWindowSeconds ?? 5 });
+      if (!plan) {
         deps.metrics.ignored.inc();
         return c.json({ status: 'ignored' });
       }
-      for (const rule of matched) deps.metrics.matches.inc({ rule: rule.name, event: event.rule, priority: event.priority, source: event.source });
-      const rules = planRules(matched, deps.defaultNotifiers ?? []);
-      const workflowId = workflowIdFor(event);
+      for (const rule of plan.matched) deps.metrics.matches.inc({ rule: rule.name, event: event.rule, priority: event.priority, source: event.source });
+      const { workflowId } = plan;
+      const ruleNames = plan.input.rules.map((r) => r.name);
       try {
-        const outcome = await deps.starter.start(
-          workflowId,
-          { event, rules, dedupWindowSeconds: deps.dedupWindowSeconds ?? 5 },
-          startSearchAttributes(event, rules),
-        );
+        const outcome = await deps.starter.start(workflowId, plan.input, plan.searchAttributes);
         if (outcome.status === 'duplicate') {
           deps.metrics.duplicates.inc();
           return c.json({ status: 'duplicate', workflowId, runId: outcome.runId });
         }
         deps.metrics.started.inc();
         deps.metrics.startLatency.observe((performance.now() - received) / 1000);
-        deps.log.info({ workflowId, rule: event.rule, rules: matched.map((r) => r.name) }, 'match');
-        return c.json({ status: 'started', workflowId, runId: outcome.runId, rules: matched.map((r) => r.name) });
+        deps.log.info({ workflowId, rule: event.rule, rules: ruleNames }, 'match');
+        return c.json({ status: 'started', workflowId, runId: outcome.runId, rules: ruleNames });
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         if (error instanceof TemporalUnavailableError) {

@@ -1,7 +1,6 @@
 import type { SearchAttributePair } from '@temporalio/common';
 import { namespace, podName } from '../events/fields.ts';
-import type { FalcoEvent } from '../events/types.ts';
-import type { PlannedRule } from '../../workflows/types.ts';
+import type { FalcoEvent, PlannedRule } from '../contract/index.ts';
 import { SEARCH_ATTRIBUTES as SA } from '../temporal/search-attributes.ts';
 
 /** The search attributes a playbook starts with; the workflow adds `TalonOutcome` when it ends. */

@@ -1,6 +1,6 @@
 import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { SearchAttributePair } from '@temporalio/common';
-import type { PlaybookInput } from '../../workflows/types.ts';
+import type { PlaybookInput } from '../contract/index.ts';
 
 export type StartOutcome = { status: 'started' | 'duplicate'; workflowId: string; runId: string };
 

@@ -1,41 +1,41 @@
-import { findActionner } from '../../activities/registry.ts';
-import type { ActionnerDescriptor } from '../../activities/types.ts';
+import { findActionner } from '../../activities/specs.ts';
+import type { ActionnerSpec, PlannedAction, PlannedRetry, PlannedRule } from '../contract/index.ts';
 import type { ActionSpec, RetrySpec, RuleSpec } from '../rules/types.ts';
-import type { PlannedAction, PlannedRetry, PlannedRule } from '../../workflows/types.ts';
 
 /** Retry policy of an action without `retry:`: quick first retries, bounded total effort. */
 export const DEFAULT_RETRY: PlannedRetry = { maximumAttempts: 5, initialInterval: '1s', maximumInterval: '30s', backoffCoefficient: 2 };
 
-/** The rule file's `retry:` over the defaults, in Temporal's names. */
-function retryPolicy(retry: RetrySpec | undefined): PlannedRetry {
+/** The rule file's `retry:` over the actionner's, over the defaults, in Temporal's names. */
+function retryPolicy(retry: RetrySpec | undefined, actionner: Partial<PlannedRetry> | undefined): PlannedRetry {
+  const base = { ...DEFAULT_RETRY, ...actionner };
   return {
-    maximumAttempts: retry?.maxAttempts ?? DEFAULT_RETRY.maximumAttempts,
-    initialInterval: retry?.initialInterval ?? DEFAULT_RETRY.initialInterval,
-    maximumInterval: retry?.maxInterval ?? DEFAULT_RETRY.maximumInterval,
-    backoffCoefficient: retry?.backoffCoefficient ?? DEFAULT_RETRY.backoffCoefficient,
+    maximumAttempts: retry?.maxAttempts ?? base.maximumAttempts,
+    initialInterval: retry?.initialInterval ?? base.initialInterval,
+    maximumInterval: retry?.maxInterval ?? base.maximumInterval,
+    backoffCoefficient: retry?.backoffCoefficient ?? base.backoffCoefficient,
   };
 }
 
 /** What planning needs of an actionner: its defaults. */
-export type ActionnerLookup = (name: string) => Pick<ActionnerDescriptor, 'defaultContinue' | 'needsOutput' | 'allowsOutput' | 'timeout'> | undefined;
+export type ActionnerLookup = (name: string) => Pick<ActionnerSpec, 'defaultContinue' | 'needsOutput' | 'allowsOutput' | 'timeout' | 'retry'> | undefined;
 
 function planAction(action: ActionSpec, lookup: ActionnerLookup): PlannedAction {
-  const descriptor = lookup(action.actionner);
+  const spec = lookup(action.actionner);
   // Rules are validated against the registry before they are planned; this guards misuse.
-  if (!descriptor) throw new Error(`unknown actionner '${action.actionner}'`);
+  if (!spec) throw new Error(`unknown actionner '${action.actionner}'`);
   return {
     name: action.name,
     actionner: action.actionner,
     parameters: action.parameters,
     continue: action.continue,
     ignoreErrors: action.ignoreErrors,
-    effectiveContinue: action.continue ?? descriptor.defaultContinue,
+    effectiveContinue: action.continue ?? spec.defaultContinue,
     effectiveIgnoreErrors: action.ignoreErrors ?? false,
     additionalContexts: action.additionalContexts,
-    outputMode: descriptor.needsOutput ? 'required' : descriptor.allowsOutput ? 'allowed' : 'none',
+    outputMode: spec.needsOutput ? 'required' : spec.allowsOutput ? 'allowed' : 'none',
     output: action.output,
-    retry: retryPolicy(action.retry),
-    timeout: action.timeout ?? descriptor.timeout,
+    retry: retryPolicy(action.retry, spec.retry),
+    timeout: action.timeout ?? spec.timeout,
   };
 }
 

@@ -1,5 +1,5 @@
 import { stringify } from 'yaml';
-import type { Permissions } from '../../activities/types.ts';
+import type { Permissions } from '../contract/index.ts';
 
 /** One component (actionner, output or notifier) and what it needs. */
 export interface PermissionSource {

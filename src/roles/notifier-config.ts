@@ -1,4 +1,4 @@
-import { findNotifier } from '../../activities/registry.ts';
+import { findNotifier } from '../../activities/specs.ts';
 import type { TalonConfig } from '../config/schema.ts';
 import type { RuleSpec } from '../rules/types.ts';
 

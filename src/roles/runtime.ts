@@ -1,6 +1,6 @@
 import type { Worker } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
-import { catalog } from '../../activities/registry.ts';
+import { catalog } from '../../activities/specs.ts';
 import type { TalonConfig } from '../config/schema.ts';
 import { createApp } from '../ingest/app.ts';
 import { temporalStarter } from '../ingest/starter.ts';
@@ -9,7 +9,6 @@ import { Metrics } from '../metrics/metrics.ts';
 import { loadRules, watchRules, type RuleSet } from '../rules/index.ts';
 import { connectClient, connectWorker, ensureSearchAttributes } from '../temporal/connection.ts';
 import { startDevServer, type DevServer } from '../temporal/dev-server.ts';
-import { createWorker } from '../worker/worker.ts';
 import { listen, type RunningServer } from './ingest-server.ts';
 import { checkNotifierConfigs, notifiersInUse } from './notifier-config.ts';
 
@@ -31,7 +30,9 @@ export interface Runtime {
 }
 
 /** Thrown when start-up finds invalid rules or configuration; the message lists every problem. */
-export class StartupError extends Error {}
+export class StartupError extends Error {
+  override readonly name = 'StartupError';
+}
 
 async function loadValidRules(config: TalonConfig): Promise<RuleSet> {
   const loaded = await loadRules(config.rules_files, catalog);
@@ -62,9 +63,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
 
     let worker: Worker | undefined;
     if (options.worker) {
+      // Loaded here only: `talon serve` never loads the worker, the activities or their SDKs.
+      const { createWorker } = await import('../worker/worker.ts');
       const connection = await connectWorker(temporal, address);
       cleanups.push(() => connection.close());
-      worker = await createWorker({ connection, namespace: temporal.namespace, taskQueue: temporal.task_queue, deps: { config, log, metrics } });
+      worker = await createWorker({ connection, namespace: temporal.namespace, taskQueue: temporal.task_queue, config, log, metrics });
       const running = worker.run();
       cleanups.push(async () => {
         worker!.shutdown();

@@ -1,8 +1,9 @@
-import type { Json } from '../events/types.ts';
+import type { Json } from '../contract/index.ts';
 import { parseOutputFieldsItem, splitTags } from './match-text.ts';
 import { parsePriority } from './priority.ts';
 import type { RawAction, RawMatch, RawParams, RawRule } from './raw.ts';
-import type { ActionSpec, MatchSpec, OutputSpec, RuleSpec } from './types.ts';
+import type { ActionOutput } from '../contract/index.ts';
+import type { ActionSpec, MatchSpec, RuleSpec } from './types.ts';
 
 /**
  * Merged raw rules → frozen RuleSpecs (reference §2.4 for `match`). Positions other than each
@@ -39,7 +40,7 @@ export function compileMatch(match: RawMatch): MatchSpec {
 
 function compileAction(action: RawAction): ActionSpec {
   const target = action.output?.target?.value;
-  const output: OutputSpec | undefined =
+  const output: ActionOutput | undefined =
     target === undefined ? undefined : { target, parameters: paramsObject(action.output?.parameters ?? new Map()) };
   const retry = action.retry?.value;
   return {

@@ -1,5 +1,5 @@
 import { stringify } from 'yaml';
-import type { Json } from '../events/types.ts';
+import type { Json } from '../contract/index.ts';
 import type { ActionSpec, MatchSpec, RetrySpec, RuleSpec } from './types.ts';
 
 /**

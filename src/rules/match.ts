@@ -1,4 +1,4 @@
-import type { FalcoEvent, Json } from '../events/types.ts';
+import type { FalcoEvent, Json } from '../contract/index.ts';
 import { priorityHolds } from './priority.ts';
 import type { FieldCondition, MatchSpec } from './types.ts';
 

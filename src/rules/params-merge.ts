@@ -1,4 +1,4 @@
-import type { Json } from '../events/types.ts';
+import type { Json } from '../contract/index.ts';
 import type { Pos, RawParam, RawParams } from './raw.ts';
 
 /** Combining two `parameters:` maps key by key (same-name folding and inheritance both use it). */

@@ -1,4 +1,4 @@
-import type { Json } from '../events/types.ts';
+import type { Json } from '../contract/index.ts';
 import type { RetrySpec } from './types.ts';
 
 /**

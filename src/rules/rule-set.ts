@@ -1,4 +1,4 @@
-import type { FalcoEvent } from '../events/types.ts';
+import type { FalcoEvent } from '../contract/index.ts';
 import { matchesEvent } from './match.ts';
 import type { RuleSpec } from './types.ts';
 

@@ -1,4 +1,4 @@
-import type { Json } from '../events/types.ts';
+import type { ActionOutput, Json } from '../contract/index.ts';
 
 /** Per-action retry overrides: an extension to Talon's rule format (`retry:` on an action). */
 export interface RetrySpec {
@@ -7,11 +7,6 @@ export interface RetrySpec {
   readonly initialInterval?: string;
   readonly maxInterval?: string;
   readonly backoffCoefficient?: number;
-}
-
-export interface OutputSpec {
-  readonly target: string;
-  readonly parameters: { readonly [key: string]: Json };
 }
 
 /** Where an item came from, for error messages (`file:line`). */
@@ -31,7 +26,7 @@ export interface ActionSpec {
   readonly ignoreErrors?: boolean;
   readonly additionalContexts: readonly string[];
   readonly parameters: { readonly [key: string]: Json };
-  readonly output?: OutputSpec;
+  readonly output?: ActionOutput;
   /** Extension: Temporal retry policy overrides for this action's activity. */
   readonly retry?: RetrySpec;
   /** Extension: start-to-close timeout of one attempt, Temporal duration string. */

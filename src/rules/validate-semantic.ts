@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { Json } from '../events/types.ts';
+import type { Json } from '../contract/index.ts';
 import type { RuleCatalog } from './catalog.ts';
 import { RuleError } from './errors.ts';
 import type { Pos, RawAction, RawParams, RawRule } from './raw.ts';

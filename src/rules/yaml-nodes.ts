@@ -1,5 +1,5 @@
 import { isAlias, isMap, isNode, isScalar, isSeq, type Document, type LineCounter, type Node } from 'yaml';
-import type { Json } from '../events/types.ts';
+import type { Json } from '../contract/index.ts';
 import { RuleError } from './errors.ts';
 import type { Located, Pos } from './raw.ts';
 

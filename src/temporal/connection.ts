@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
+import type { NativeConnection } from '@temporalio/worker';
 import type { TalonConfig } from '../config/schema.ts';
 import { SEARCH_ATTRIBUTES } from './search-attributes.ts';
 
@@ -29,7 +29,9 @@ export async function connectClient(temporal: TemporalConfig, address: string): 
   return new Client({ connection, namespace: temporal.namespace });
 }
 
+/** The worker's connection; the worker package (native core, ~100 MB) loads only in worker roles. */
 export async function connectWorker(temporal: TemporalConfig, address: string): Promise<NativeConnection> {
+  const { NativeConnection } = await import('@temporalio/worker');
   return NativeConnection.connect(connectionOptions(temporal, address));
 }
 

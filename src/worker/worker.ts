@@ -1,33 +1,34 @@
-import { fileURLToPath } from 'node:url';
-import { bundleWorkflowCode, type NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
+import { type NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
+import { createClients } from '../../activities/clients.ts';
 import { createActivities } from '../../activities/index.ts';
 import type { Deps } from '../../activities/types.ts';
-
-/** The workflow bundle's entry: `workflows/index.ts`. */
-export const WORKFLOWS_PATH = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));
-
-/** Bundles the workflow code once (webpack); tests share one bundle across workers. */
-export async function bundleWorkflows(): Promise<{ code: string }> {
-  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } });
-  return { code };
-}
+import type { TalonConfig } from '../config/schema.ts';
+import type { Logger } from '../log.ts';
+import type { Metrics } from '../metrics/metrics.ts';
+import { workflowSource } from './bundle.ts';
 
 export interface WorkerOptions {
   connection: NativeConnection;
   namespace: string;
   taskQueue: string;
-  deps: Deps;
-  /** A prebuilt bundle; absent, the worker bundles `workflows/` itself. */
+  config: TalonConfig;
+  log: Logger;
+  metrics?: Metrics;
+  /** A prebuilt bundle; absent, the build's bundle, else `workflows/` bundled at start. */
   workflowBundle?: WorkflowBundleOption;
 }
 
-/** A worker that runs playbook workflows and every actionner/notifier activity. */
+/**
+ * A worker that runs playbook workflows and every actionner/notifier activity. It creates the SDK
+ * clients (each on first use) and injects them into the activities.
+ */
 export async function createWorker(options: WorkerOptions): Promise<Worker> {
+  const deps: Deps = { config: options.config, log: options.log, metrics: options.metrics, clients: createClients(options.config) };
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
-    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
-    activities: createActivities(options.deps),
+    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : workflowSource()),
+    activities: createActivities(deps),
   });
 }

@@ -4,12 +4,13 @@ import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createClients } from '../../activities/clients.ts';
 import { httpRequest } from '../../activities/http/request.ts';
 import { inlineOutput, storeOutput } from '../../activities/output-stage.ts';
 import { measured } from '../../activities/outputs/stream.ts';
-import type { ActionResult } from '../../activities/types.ts';
+import type { ActionResult, Deps } from '../../activities/types.ts';
 import { silentLogger } from '../../src/log.ts';
-import type { ActionActivityInput } from '../../workflows/types.ts';
+import type { ActionActivityInput } from '../../src/contract/index.ts';
 import { HttpTarget } from '../support/http-target.ts';
 import { falcoEvent, testConfig } from '../support/temporal.ts';
 
@@ -19,7 +20,10 @@ beforeAll(async () => {
 });
 afterAll(async () => target.stop());
 
-const deps = () => ({ config: testConfig(), log: silentLogger });
+const deps = (): Deps => {
+  const config = testConfig();
+  return { config, log: silentLogger, clients: createClients(config) };
+};
 const result = (body?: Buffer | Readable): ActionResult => ({
   status: 'success',
   result: 'done',
@@ -101,7 +105,7 @@ describe('output stage', () => {
     const folder = mkdtempSync(join(tmpdir(), 'talon-empty-'));
     target.route('/empty', reply);
     const run = await httpRequest.run(
-      { event: falcoEvent(), context: {}, parameters: httpRequest.params.parse({ url: `${target.url}/empty`, method }), rule: 'r', action: 'a', idempotencyKey: 'w/0' },
+      { event: falcoEvent(), context: {}, parameters: httpRequest.spec.params.parse({ url: `${target.url}/empty`, method }), rule: 'r', action: 'a', idempotencyKey: 'w/0' },
       deps(),
     );
     expect(run.artifact?.body).toBeInstanceOf(Readable);
@@ -115,7 +119,7 @@ describe('output stage', () => {
     const body = Buffer.alloc(200_000, 'z');
     target.route('/full', { status: 200, body });
     const run = await httpRequest.run(
-      { event: falcoEvent(), context: {}, parameters: httpRequest.params.parse({ url: `${target.url}/full`, method: 'GET' }), rule: 'r', action: 'a', idempotencyKey: 'w/0' },
+      { event: falcoEvent(), context: {}, parameters: httpRequest.spec.params.parse({ url: `${target.url}/full`, method: 'GET' }), rule: 'r', action: 'a', idempotencyKey: 'w/0' },
       deps(),
     );
     const outcome = await storeOutput(input('allowed', { target: 'local:file', parameters: { destination: folder } }), run, deps());

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { expand, expandJson, shellEnvironment, templateVariables } from '../../activities/template.ts';
-import { falcoEvent } from '../support/temporal.ts';
+import { falcoEvent } from '../support/fixtures.ts';
 
 const event = falcoEvent({
   output_fields: { 'proc.args[0]': '-c', 'fd.name': '/etc/shadow', 'fd.sport': 4444, 'proc.name': '$(rm -rf /)' },

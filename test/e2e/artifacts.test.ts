@@ -9,7 +9,7 @@ import { silentLogger } from '../../src/log.ts';
 import { Metrics } from '../../src/metrics/metrics.ts';
 import { listen, type RunningServer } from '../../src/roles/ingest-server.ts';
 import type { RuleSet } from '../../src/rules/index.ts';
-import type { PlaybookReport } from '../../workflows/types.ts';
+import type { PlaybookReport } from '../../src/contract/index.ts';
 import { SmtpTarget } from '../activities/notifiers/smtp-server.ts';
 import { HttpTarget } from '../support/http-target.ts';
 import { startMinio, type MinioServer } from '../support/object-stores.ts';

@@ -8,7 +8,7 @@ import { silentLogger } from '../../src/log.ts';
 import { Metrics } from '../../src/metrics/metrics.ts';
 import { listen, type RunningServer } from '../../src/roles/ingest-server.ts';
 import type { RuleSet } from '../../src/rules/index.ts';
-import type { PlaybookReport } from '../../workflows/types.ts';
+import type { PlaybookReport } from '../../src/contract/index.ts';
 import { createFakeNode, createOwnedPod, testKube, waitUntil } from '../support/kube.ts';
 import { rulesFromYaml, startTestWorker, testClient, testConfig, type TestWorker } from '../support/temporal.ts';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodeEvent } from '../../src/events/decode.ts';
-import type { FalcoEvent } from '../../src/events/types.ts';
+import type { FalcoEvent } from '../../src/contract/index.ts';
 
 const minimal = { output: '12:34:56.123456789: Critical Shell in container', priority: 'Critical', rule: 'Terminal shell' };
 

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { decodeEvent } from '../../src/events/decode.ts';
 import { workflowIdFor } from '../../src/events/id.ts';
-import type { FalcoEvent } from '../../src/events/types.ts';
+import type { FalcoEvent } from '../../src/contract/index.ts';
 
 function decoded(payload: object): FalcoEvent {
   const result = decodeEvent(JSON.stringify(payload));

@@ -3,8 +3,8 @@ import { createApp } from '../../src/ingest/app.ts';
 import { TemporalUnavailableError, type WorkflowStarter } from '../../src/ingest/starter.ts';
 import { silentLogger } from '../../src/log.ts';
 import { Metrics } from '../../src/metrics/metrics.ts';
-import type { PlaybookInput } from '../../workflows/types.ts';
-import { rulesFromYaml } from '../support/temporal.ts';
+import type { PlaybookInput } from '../../src/contract/index.ts';
+import { rulesFromYaml } from '../support/fixtures.ts';
 
 // In-memory tests of the Hono app (app.request, no sockets); the starter is injected. Real-server
 // behaviour (dedup, unreachable Temporal) is in dedup.test.ts and unavailable.test.ts.
@@ -122,5 +122,42 @@ describe('ingest endpoint input handling', () => {
     expect(metrics).toContain('falcosecurity_falco_talon_events_total{event="Terminal shell in container",priority="Warning",source="syscall"} 1');
     expect(metrics).toContain('talon_workflows_started_total 1');
     expect(metrics).toContain('talon_workflow_start_seconds_count 1');
+  });
+});
+
+describe('rule-level continue at ingest', () => {
+  const chained = `- rule: first
+  continue: false
+  match: { rules: [Terminal shell in container] }
+  actions:
+    - action: a
+      actionner: http:request
+      parameters: { url: "http://127.0.0.1:9/a" }
+- rule: second
+  match: { rules: [Terminal shell in container] }
+  actions:
+    - action: b
+      actionner: kubernetes:label
+      parameters: { labels: { x: "y" } }
+`;
+
+  it('names only the rules that run in the answer, the workflow input and the search attributes', async () => {
+    const ruleSet = await rulesFromYaml(chained);
+    const starts: { input: PlaybookInput; attributes: string[] }[] = [];
+    const starter: WorkflowStarter = {
+      async start(workflowId, input, searchAttributes) {
+        starts.push({ input, attributes: searchAttributes.map((pair) => `${pair.key.name}=${JSON.stringify(pair.value)}`) });
+        return { status: 'started', workflowId, runId: 'run-1' };
+      },
+      async healthy() {
+        return true;
+      },
+    };
+    const ingest = createApp({ rules: () => ruleSet, starter, metrics: new Metrics(), log: silentLogger });
+    const response = await ingest.request('/', post(JSON.stringify(good)));
+    expect(await response.json()).toMatchObject({ status: 'started', rules: ['first'] });
+    expect(starts[0]?.input.rules.map((rule) => rule.name)).toEqual(['first']);
+    expect(starts[0]?.attributes).toContain('TalonRules=["first"]');
+    expect(starts[0]?.attributes).toContain('TalonActionners=["http:request"]');
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_RETRY, planRules } from '../../src/plan/build.ts';
-import { rulesFromYaml } from '../support/temporal.ts';
+import { rulesFromYaml } from '../support/fixtures.ts';
 
 describe('planning matched rules', () => {
   it('resolves flags in one place: rule value, else the actionner default; notifiers = defaults ∪ rule', async () => {

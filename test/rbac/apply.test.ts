@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { CoreV1Api, NetworkingV1Api } from '@kubernetes/client-node';
 import { parse } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { contextSources } from '../../activities/contexts.ts';
+import { k8snodeContext } from '../../activities/kubernetes/node-context.ts';
 import { kubernetesCordon } from '../../activities/kubernetes/cordon.ts';
 import { kubernetesDelete } from '../../activities/kubernetes/delete.ts';
 import { kubernetesDrain } from '../../activities/kubernetes/drain.ts';
@@ -13,10 +13,10 @@ import { label } from '../../activities/kubernetes/label.ts';
 import { networkPolicy } from '../../activities/kubernetes/networkpolicy.ts';
 import { kubernetesTerminate } from '../../activities/kubernetes/terminate.ts';
 import { k8sevents } from '../../activities/notifiers/k8sevents.ts';
-import type { Permissions } from '../../activities/types.ts';
+import type { Permissions } from '../../src/contract/index.ts';
 import { rbac } from '../../src/cli/commands/rbac.ts';
 import { configSchema } from '../../src/config/schema.ts';
-import type { FalcoEvent } from '../../src/events/types.ts';
+import type { FalcoEvent } from '../../src/contract/index.ts';
 import { createFakeNode, createOwnedPod, testKube, waitUntil } from '../support/kube.ts';
 import { runActionner } from '../activities/kubernetes/k1-support.ts';
 import { actionInput, createNamespace, depsFor, failureOf, podEvent, serviceAccountWith, suffix } from '../activities/kubernetes/k2-support.ts';
@@ -106,8 +106,8 @@ describe('talon rbac on a real API server', () => {
     expect(pod.metadata?.annotations?.['falco.org/alert']).toBe('shell');
     expect((await networking.listNamespacedNetworkPolicy({ namespace })).items).toHaveLength(1);
 
-    expect(await contextSources.k8snode?.(actionInput(event, {}), deps)).toMatchObject({ 'node.hostname': cordonNode });
-    await k8sevents.send({ message: 'action', status: 'success', rule: 'r', action: 'label', actionner: 'kubernetes:label', objects: { pod: web, namespace } }, k8sevents.config.parse({}), deps);
+    expect(await k8snodeContext.fetch(actionInput(event, {}), deps)).toMatchObject({ 'node.hostname': cordonNode });
+    await k8sevents.send({ message: 'action', status: 'success', rule: 'r', action: 'label', actionner: 'kubernetes:label', objects: { pod: web, namespace } }, k8sevents.spec.config.parse({}), deps);
     const events = await core.listNamespacedEvent({ namespace, fieldSelector: `involvedObject.uid=${pod.metadata?.uid}` });
     expect(events.items.map((e) => e.reason)).toContain('falco-talon:action:kubernetes:label:success');
 

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
-import type { FalcoEvent } from '../../src/events/types.ts';
+import type { FalcoEvent } from '../../src/contract/index.ts';
 import { loadRules, loadRulesSyntax, type RuleCatalog, type RuleError, type RuleSpec } from '../../src/rules/index.ts';
 
 /** A small catalog with the shapes the tests need; the real registry lives in activities/. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { FalcoEvent } from '../../src/events/types.ts';
+import type { FalcoEvent } from '../../src/contract/index.ts';
 import { loadRules, rulesToRun, type RuleSpec } from '../../src/rules/index.ts';
 import { matchesEvent } from '../../src/rules/match.ts';
 import { catalog, event, ruleYaml, rulesOf, writeFiles } from './helpers.ts';

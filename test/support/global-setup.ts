@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startDevServer, type DevServer } from '../../src/temporal/dev-server.ts';
-import { bundleWorkflows } from '../../src/worker/worker.ts';
+import { bundleWorkflows } from '../../src/worker/bundle.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {

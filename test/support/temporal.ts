@@ -1,19 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
-import { catalog } from '../../activities/registry.ts';
+import { falcoEvent, rulesFromYaml } from './fixtures.ts';
 import { configSchema, type TalonConfig } from '../../src/config/schema.ts';
-import type { FalcoEvent } from '../../src/events/types.ts';
+import type { FalcoEvent } from '../../src/contract/index.ts';
 import { silentLogger } from '../../src/log.ts';
-import { planRules } from '../../src/plan/build.ts';
-import { loadRules } from '../../src/rules/index.ts';
+import { planEvent } from '../../src/plan/plan.ts';
 import { createWorker } from '../../src/worker/worker.ts';
 import type { playbook } from '../../workflows/playbook.ts';
-import type { PlaybookInput, PlaybookReport } from '../../workflows/types.ts';
+import type { PlaybookInput, PlaybookReport } from '../../src/contract/index.ts';
 
 // The Rust core logs every worker start/stop at INFO; tests only want warnings.
 try {
@@ -49,7 +45,8 @@ export async function startTestWorker(config: TalonConfig = testConfig()): Promi
     connection,
     namespace: 'default',
     taskQueue,
-    deps: { config, log: silentLogger },
+    config,
+    log: silentLogger,
     workflowBundle: { codePath: inject('workflowBundlePath') },
   });
   const running = worker.run();
@@ -64,30 +61,6 @@ export async function startTestWorker(config: TalonConfig = testConfig()): Promi
   };
 }
 
-/** Writes rule YAML to a temp file and loads it with the real registry; throws listing all errors. */
-export async function rulesFromYaml(yaml: string) {
-  const dir = mkdtempSync(join(tmpdir(), 'talon-rules-'));
-  const file = join(dir, 'rules.yaml');
-  writeFileSync(file, yaml);
-  const loaded = await loadRules([file], catalog);
-  if (!loaded.ok) throw new Error(loaded.errors.map(String).join('\n'));
-  return loaded.ruleSet;
-}
-
-export function falcoEvent(overrides: Partial<FalcoEvent> = {}): FalcoEvent {
-  return {
-    output: `Terminal shell in container (user=root) ${randomUUID()}`,
-    priority: 'Warning',
-    rule: 'Terminal shell in container',
-    hostname: 'node-1',
-    time: '2026-11-24T10:00:00.000000000Z',
-    source: 'syscall',
-    output_fields: { 'k8s.ns.name': 'prod', 'k8s.pod.name': 'web-1', 'proc.name': 'bash' },
-    tags: ['container', 'shell'],
-    ...overrides,
-  };
-}
-
 /** Matches the event against rule YAML and runs the playbook on the worker, returning its report. */
 export async function runPlaybook(
   client: Client,
@@ -97,12 +70,11 @@ export async function runPlaybook(
   options: { defaultNotifiers?: string[]; dedupWindowSeconds?: number } = {},
 ): Promise<{ report: PlaybookReport; workflowId: string }> {
   const ruleSet = await rulesFromYaml(yaml);
-  const input: PlaybookInput = {
-    event,
-    rules: planRules(ruleSet.match(event), options.defaultNotifiers ?? []),
-    dedupWindowSeconds: options.dedupWindowSeconds ?? 0,
-  };
+  const settings = { defaultNotifiers: options.defaultNotifiers ?? [], dedupWindowSeconds: options.dedupWindowSeconds ?? 0 };
+  const input: PlaybookInput = planEvent(event, ruleSet, settings)?.input ?? { event, rules: [], dedupWindowSeconds: settings.dedupWindowSeconds };
   const workflowId = `test-${randomUUID()}`;
   const report = await client.workflow.execute<typeof playbook>('playbook', { taskQueue: worker.taskQueue, workflowId, args: [input] });
   return { report, workflowId };
 }
+
+export { falcoEvent, rulesFromYaml } from './fixtures.ts';

@@ -3,7 +3,7 @@ import type { Client } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planRules } from '../../src/plan/build.ts';
-import { WORKFLOWS_PATH } from '../../src/worker/worker.ts';
+import { WORKFLOWS_PATH } from '../../src/worker/bundle.ts';
 import type { playbook } from '../../workflows/playbook.ts';
 import { runTalon, spawnTalon, type TalonProcess } from '../support/cli.ts';
 import { HttpTarget } from '../support/http-target.ts';

@@ -3,7 +3,7 @@ import type { Client } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WORKFLOWS_PATH } from '../../src/worker/worker.ts';
+import { WORKFLOWS_PATH } from '../../src/worker/bundle.ts';
 import { progressQuery } from '../../workflows/playbook.ts';
 import { runTalon } from '../support/cli.ts';
 import { HttpTarget } from '../support/http-target.ts';

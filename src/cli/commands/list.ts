@@ -1,28 +1,14 @@
 import { stringify } from 'yaml';
-import { z } from 'zod';
-import { actionners, notifiers, outputs } from '../../../activities/registry.ts';
-import type { Permissions } from '../../../activities/types.ts';
-
-/** `GET | POST`, `integer`, `integer | string` (a union), else `any`. */
-function typeText(prop: object): string {
-  if ('enum' in prop && Array.isArray(prop.enum)) return prop.enum.join(' | ');
-  if ('type' in prop) return Array.isArray(prop.type) ? prop.type.join(' | ') : String(prop.type);
-  const union = 'anyOf' in prop && Array.isArray(prop.anyOf) ? prop.anyOf : 'oneOf' in prop && Array.isArray(prop.oneOf) ? prop.oneOf : undefined;
-  if (union) return [...new Set(union.map((member: unknown) => (typeof member === 'object' && member !== null ? typeText(member) : 'any')))].join(' | ');
-  return 'any';
-}
+import type { z } from 'zod';
+import { actionnerSpecs as actionners, notifierSpecs as notifiers, outputSpecs as outputs } from '../../../activities/specs.ts';
+import type { Permissions } from '../../contract/index.ts';
+import { fieldRows } from '../../docs/schema-rows.ts';
 
 /** Parameter table from a zod schema: the schema is the one source of types and defaults. */
 function parameterDocs(schema: z.ZodType): Record<string, string> {
-  const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
-  const properties = typeof json.properties === 'object' ? json.properties : {};
-  const required = new Set(Array.isArray(json.required) ? json.required : []);
   const docs: Record<string, string> = {};
-  for (const [name, prop] of Object.entries(properties)) {
-    if (typeof prop !== 'object' || prop === null) continue;
-    const type = typeText(prop);
-    const fallback = 'default' in prop ? ` (default: ${JSON.stringify(prop.default)})` : '';
-    docs[name] = `${type}${fallback}${required.has(name) ? ' (required)' : ''}`;
+  for (const row of fieldRows(schema)) {
+    docs[row.name] = `${row.type}${row.default !== undefined ? ` (default: ${row.default})` : ''}${row.required ? ' (required)' : ''}`;
   }
   return docs;
 }

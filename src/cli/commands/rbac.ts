@@ -1,14 +1,13 @@
-import { contextPermissions } from '../../../activities/contexts.ts';
-import { catalog, findActionner, findNotifier, findOutput } from '../../../activities/registry.ts';
+import { catalog, findActionner, findContext, findNotifier, findOutput } from '../../../activities/specs.ts';
 import type { TalonConfig } from '../../config/schema.ts';
 import { clusterRoleYaml, type PermissionSource } from '../../rbac/cluster-role.ts';
 import { notifiersInUse } from '../../roles/notifier-config.ts';
 import { loadRules } from '../../rules/index.ts';
-import type { CommandResult } from './rules.ts';
+import type { CommandResult } from './result.ts';
 
 /**
  * `rbac`: the minimal ClusterRole for what the rules use — their actionners, output targets,
- * additional contexts and notifiers (rules' and `default_notifiers`) — derived from each descriptor's `permissions`.
+ * additional contexts and notifiers (rules' and `default_notifiers`) — derived from each spec's `permissions`.
  */
 export async function rbac(config: TalonConfig, roleName?: string): Promise<CommandResult> {
   const loaded = await loadRules(config.rules_files, catalog);
@@ -27,7 +26,7 @@ export async function rbac(config: TalonConfig, roleName?: string): Promise<Comm
       if (action.output) add('output', action.output.target, findOutput(action.output.target)?.permissions);
       // Only actionners that use contexts fetch them (reference §5.3); others ignore the list.
       if (findActionner(action.actionner)?.usesContext) {
-        for (const context of action.additionalContexts) add('context', context, contextPermissions[context]);
+        for (const context of action.additionalContexts) add('context', context, findContext(context)?.permissions);
       }
     }
   }

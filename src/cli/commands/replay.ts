@@ -2,19 +2,22 @@ import { Worker } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import type { TalonConfig } from '../../config/schema.ts';
 import { connectClient } from '../../temporal/connection.ts';
-import { WORKFLOWS_PATH } from '../../worker/worker.ts';
-import type { CommandResult } from './rules.ts';
+import { createLogger } from '../../log.ts';
+import { installTemporalLogger } from '../../temporal/runtime-logger.ts';
+import { workflowSource } from '../../worker/bundle.ts';
+import type { CommandResult } from './result.ts';
 
 /**
  * `replay WORKFLOW_ID`: fetches the workflow's history and replays it against the current workflow
  * code. Exit 1 on non-determinism: deploying this code would break that running workflow.
  */
 export async function replay(config: TalonConfig, workflowId: string, runId?: string): Promise<CommandResult> {
+  installTemporalLogger(createLogger({ format: config.log_format, level: config.log_level }));
   const address = config.temporal.address ?? `127.0.0.1:${config.temporal.embedded.port}`;
   const client = await connectClient(config.temporal, address);
   try {
     const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
-    await Worker.runReplayHistory({ workflowsPath: WORKFLOWS_PATH, replayName: workflowId }, history);
+    await Worker.runReplayHistory({ ...workflowSource(), replayName: workflowId }, history);
     return { stdout: `replay of ${workflowId}: deterministic (${history.events?.length ?? 0} events)\n`, stderr: '', code: 0 };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);

@@ -1,8 +1,9 @@
 import { CoreV1Api } from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { awsContextPermissions, regionOfZone } from '../../../activities/aws/context.ts';
-import { contextSources, withAdditionalContexts } from '../../../activities/contexts.ts';
-import '../../../activities/kubernetes/node-context.ts';
+import { awsContext, regionOfZone } from '../../../activities/aws/context.ts';
+import { awsContextSpec } from '../../../activities/aws/context.spec.ts';
+import { createClients } from '../../../activities/clients.ts';
+import { withAdditionalContexts } from '../../../activities/contexts.ts';
 import type { Deps } from '../../../activities/types.ts';
 import { configSchema } from '../../../src/config/schema.ts';
 import { silentLogger } from '../../../src/log.ts';
@@ -26,7 +27,7 @@ let aws: FakeAws;
 function depsFor(kubeconfig: string, awsOverrides: Record<string, unknown> = {}): Deps {
   // The configured region differs from the nodes' on purpose: the node's zone must win.
   const config = configSchema.parse({ kubeconfig, aws: { region: 'eu-west-3', access_key: ACCESS_KEY, secret_key: SECRET_KEY, endpoint: aws.url, ...awsOverrides } });
-  return { config, log: silentLogger };
+  return { config, log: silentLogger, clients: createClients(config) };
 }
 
 const instanceId = () => `i-0${Buffer.from(suffix() + suffix()).toString('hex').slice(0, 16)}`;
@@ -65,13 +66,17 @@ describe('regionOfZone', () => {
 });
 
 describe('aws additional context', () => {
-  it('is registered under its reference name by loading the registry (fresh module graph)', async () => {
+  it('is found under its reference name: its spec in the spec registry, its implementation loaded by name (fresh module graph)', async () => {
     vi.resetModules();
-    const fresh = await import('../../../activities/contexts.ts');
-    expect(fresh.contextSources.aws).toBeUndefined();
-    await import('../../../activities/registry.ts');
-    expect(typeof fresh.contextSources.aws).toBe('function');
-    expect(fresh.contextPermissions.aws).toEqual({ kubernetes: [{ apiGroups: [''], resources: ['pods', 'nodes'], verbs: ['get'] }], iam: ['ec2:DescribeInstances'] });
+    const specs = await import('../../../activities/specs.ts');
+    const spec = specs.findContext('aws');
+    expect(spec?.name).toBe('aws');
+    expect(spec?.keys).toEqual(['aws.region', 'aws.instance_profile_arn', 'aws.instance_profile_id']);
+    expect(spec?.permissions).toEqual({ kubernetes: [{ apiGroups: [''], resources: ['pods', 'nodes'], verbs: ['get'] }], iam: ['ec2:DescribeInstances'] });
+    const implementations = await import('../../../activities/implementations.ts');
+    const implementation = await implementations.contextImplementations.aws!();
+    expect(typeof implementation.fetch).toBe('function');
+    expect(implementation.spec).toEqual(spec);
   });
 
   it("describes the EC2 instance of the event's node, in the node's region, merged into the Talon context", async () => {
@@ -99,7 +104,7 @@ describe('aws additional context', () => {
   it('takes the parent region of a Local Zone', async () => {
     const id = instanceId();
     aws.addInstance('us-west-2', id, PROFILE);
-    const context = await contextSources.aws!(input(await podOnNode(`aws:///us-west-2-lax-1a/${id}`)), depsFor(kube.kubeconfigPath));
+    const context = await awsContext.fetch(input(await podOnNode(`aws:///us-west-2-lax-1a/${id}`)), depsFor(kube.kubeconfigPath));
     expect(context['aws.region']).toBe('us-west-2');
     expect(aws.describeInstances.at(-1)).toMatchObject({ instanceIds: [id], region: 'us-west-2' });
   });
@@ -107,41 +112,41 @@ describe('aws additional context', () => {
   it('falls back to the configured region for a provider ID without a zone', async () => {
     const id = instanceId();
     aws.addInstance('eu-west-3', id, PROFILE);
-    const context = await contextSources.aws!(input(await podOnNode(`aws:////${id}`)), depsFor(kube.kubeconfigPath));
+    const context = await awsContext.fetch(input(await podOnNode(`aws:////${id}`)), depsFor(kube.kubeconfigPath));
     expect(context).toMatchObject({ 'aws.region': 'eu-west-3', 'aws.instance_profile_arn': PROFILE.arn });
   });
 
   it('leaves the profile keys out for an instance without an instance profile', async () => {
     const id = instanceId();
     aws.addInstance('ap-southeast-2', id);
-    const context = await contextSources.aws!(input(await podOnNode(`aws:///ap-southeast-2c/${id}`)), depsFor(kube.kubeconfigPath));
+    const context = await awsContext.fetch(input(await podOnNode(`aws:///ap-southeast-2c/${id}`)), depsFor(kube.kubeconfigPath));
     expect(context).toEqual({ 'aws.region': 'ap-southeast-2' });
   });
 
   it('fails permanently, without calling EC2, for a node that is not an EC2 instance', async () => {
     const calls = aws.describeInstances.length;
     const deps = depsFor(kube.kubeconfigPath);
-    const gce = await failureOf(contextSources.aws!(input(await podOnNode('gce://project/us-central1-b/vm-1')), deps));
+    const gce = await failureOf(awsContext.fetch(input(await podOnNode('gce://project/us-central1-b/vm-1')), deps));
     expect(gce).toMatchObject({ type: 'NotAnAwsNode', nonRetryable: true });
     expect(gce.message).toContain("the provider ID 'gce://project/us-central1-b/vm-1'");
-    const none = await failureOf(contextSources.aws!(input(await podOnNode(undefined)), deps));
+    const none = await failureOf(awsContext.fetch(input(await podOnNode(undefined)), deps));
     expect(none).toMatchObject({ type: 'NotAnAwsNode', nonRetryable: true });
     expect(none.message).toContain('has no provider ID');
-    const fargate = await failureOf(contextSources.aws!(input(await podOnNode('aws:///us-east-1a/0123abcd/fargate-ip-10-0-0-1.ec2.internal')), deps));
+    const fargate = await failureOf(awsContext.fetch(input(await podOnNode('aws:///us-east-1a/0123abcd/fargate-ip-10-0-0-1.ec2.internal')), deps));
     expect(fargate).toMatchObject({ type: 'NotAnAwsNode', nonRetryable: true });
     expect(aws.describeInstances.length).toBe(calls);
   });
 
   it('fails permanently for a missing pod, an unscheduled pod, a missing node and an unknown instance', async () => {
     const deps = depsFor(kube.kubeconfigPath);
-    expect(await failureOf(contextSources.aws!(input('ghost'), deps))).toMatchObject({ type: 'PodNotFound', nonRetryable: true });
+    expect(await failureOf(awsContext.fetch(input('ghost'), deps))).toMatchObject({ type: 'PodNotFound', nonRetryable: true });
     const unscheduled = `pod-${suffix()}`;
     await core.createNamespacedPod({ namespace, body: { metadata: { name: unscheduled }, spec: { containers: [{ name: 'app', image: 'registry.k8s.io/pause:3.10' }] } } });
-    expect(await failureOf(contextSources.aws!(input(unscheduled), deps))).toMatchObject({ type: 'PodNotScheduled', nonRetryable: true });
+    expect(await failureOf(awsContext.fetch(input(unscheduled), deps))).toMatchObject({ type: 'PodNotScheduled', nonRetryable: true });
     const orphan = `pod-${suffix()}`;
     await core.createNamespacedPod({ namespace, body: { metadata: { name: orphan }, spec: { nodeName: `gone-${suffix()}`, containers: [{ name: 'app', image: 'registry.k8s.io/pause:3.10' }] } } });
-    expect(await failureOf(contextSources.aws!(input(orphan), deps))).toMatchObject({ type: 'NodeNotFound', nonRetryable: true });
-    const unknown = await failureOf(contextSources.aws!(input(await podOnNode('aws:///us-east-1a/i-0deadbeefdeadbeef')), deps));
+    expect(await failureOf(awsContext.fetch(input(orphan), deps))).toMatchObject({ type: 'NodeNotFound', nonRetryable: true });
+    const unknown = await failureOf(awsContext.fetch(input(await podOnNode('aws:///us-east-1a/i-0deadbeefdeadbeef')), deps));
     expect(unknown).toMatchObject({ type: 'InstanceNotFound', nonRetryable: true });
     expect(unknown.message).toContain("'i-0deadbeefdeadbeef'");
   });
@@ -152,22 +157,22 @@ describe('aws additional context', () => {
     const pod = await podOnNode(`aws:///us-east-2a/${id}`);
     const deps = depsFor(kube.kubeconfigPath);
     aws.failNext('DescribeInstances', ec2Error(503, 'Unavailable', 'The server is overloaded'));
-    expect(await failureOf(contextSources.aws!(input(pod), deps))).toMatchObject({ type: 'Unavailable', nonRetryable: false });
+    expect(await failureOf(awsContext.fetch(input(pod), deps))).toMatchObject({ type: 'Unavailable', nonRetryable: false });
     aws.failNext('DescribeInstances', ec2Error(503, 'RequestLimitExceeded', 'Request limit exceeded.'));
-    expect(await failureOf(contextSources.aws!(input(pod), deps))).toMatchObject({ type: 'RequestLimitExceeded', nonRetryable: false });
+    expect(await failureOf(awsContext.fetch(input(pod), deps))).toMatchObject({ type: 'RequestLimitExceeded', nonRetryable: false });
     aws.failNext('DescribeInstances', ec2Error(403, 'UnauthorizedOperation', 'You are not authorized to perform this operation.'));
-    const denied = await failureOf(contextSources.aws!(input(pod), deps));
+    const denied = await failureOf(awsContext.fetch(input(pod), deps));
     expect(denied).toMatchObject({ type: 'Forbidden', nonRetryable: true });
     expect(denied.message).toContain("'ec2:DescribeInstances'");
     // The next attempt, as Temporal would retry it, succeeds.
-    expect(await contextSources.aws!(input(pod), deps)).toMatchObject({ 'aws.region': 'us-east-2' });
+    expect(await awsContext.fetch(input(pod), deps)).toMatchObject({ 'aws.region': 'us-east-2' });
   });
 
   it('assumes role_arn first, then describes with the issued credentials', async () => {
     const id = instanceId();
     aws.addInstance('ca-central-1', id, PROFILE);
     const pod = await podOnNode(`aws:///ca-central-1d/${id}`);
-    const context = await contextSources.aws!(input(pod), depsFor(kube.kubeconfigPath, { role_arn: ROLE_ARN, external_id: 'ext-1' }));
+    const context = await awsContext.fetch(input(pod), depsFor(kube.kubeconfigPath, { role_arn: ROLE_ARN, external_id: 'ext-1' }));
     expect(context).toMatchObject({ 'aws.instance_profile_arn': PROFILE.arn });
     const assumed = aws.assumeRoles.at(-1);
     expect(assumed).toMatchObject({ roleArn: ROLE_ARN, externalId: 'ext-1', accessKey: ACCESS_KEY });
@@ -178,10 +183,10 @@ describe('aws additional context', () => {
     const id = instanceId();
     aws.addInstance('us-east-1', id, PROFILE);
     const pod = await podOnNode(`aws:///us-east-1f/${id}`);
-    const full = await serviceAccountWith(kube, namespace, awsContextPermissions);
-    expect(await contextSources.aws!(input(pod), depsFor(full))).toEqual({ 'aws.instance_profile_arn': PROFILE.arn, 'aws.instance_profile_id': PROFILE.id, 'aws.region': 'us-east-1' });
+    const full = await serviceAccountWith(kube, namespace, awsContextSpec.permissions);
+    expect(await awsContext.fetch(input(pod), depsFor(full))).toEqual({ 'aws.instance_profile_arn': PROFILE.arn, 'aws.instance_profile_id': PROFILE.id, 'aws.region': 'us-east-1' });
     const podsOnly = await serviceAccountWith(kube, namespace, { kubernetes: [{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }] });
-    const failure = await failureOf(contextSources.aws!(input(pod), depsFor(podsOnly)));
+    const failure = await failureOf(awsContext.fetch(input(pod), depsFor(podsOnly)));
     expect(failure).toMatchObject({ type: 'Forbidden', nonRetryable: true });
     expect(failure.message).toContain("missing RBAC permission 'get' on 'nodes'");
   });

@@ -2,8 +2,9 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Client } from '@temporalio/client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { awsLambda } from '../../../activities/aws/lambda.ts';
+import { createClients } from '../../../activities/clients.ts';
 import type { ActionResult, Deps } from '../../../activities/types.ts';
-import { configSchema } from '../../../src/config/schema.ts';
+import { configSchema, type TalonConfig } from '../../../src/config/schema.ts';
 import { silentLogger } from '../../../src/log.ts';
 import { awsError, FakeAws, stsError } from '../../support/cloud-fakes.ts';
 import { falcoEvent, runPlaybook, startTestWorker, testClient, testConfig, type TestWorker } from '../../support/temporal.ts';
@@ -29,10 +30,18 @@ function awsConfig(overrides: Record<string, unknown> = {}) {
 
 const context = { 'falco-talon.rule': 'Quarantine', 'falco-talon.action': 'Invoke', 'falco-talon.actionner': 'aws:lambda' };
 
+/** One Deps, so one set of clients, per configuration: what a worker has. */
+const depsByConfig = new WeakMap<TalonConfig, Deps>();
+function depsFor(config: TalonConfig): Deps {
+  let deps = depsByConfig.get(config);
+  if (!deps) depsByConfig.set(config, (deps = { config, log: silentLogger, clients: createClients(config) }));
+  return deps;
+}
+
 /** As the activity wrapper does: parse the parameters, run the checks, then the action. */
 async function act(parameters: Record<string, unknown>, config = awsConfig()): Promise<ActionResult> {
-  const deps: Deps = { config, log: silentLogger };
-  const input = { event: falcoEvent(), context, parameters: awsLambda.params.parse(parameters), rule: 'Quarantine', action: 'Invoke', idempotencyKey: 'wf/0' };
+  const deps = depsFor(config);
+  const input = { event: falcoEvent(), context, parameters: awsLambda.spec.params.parse(parameters), rule: 'Quarantine', action: 'Invoke', idempotencyKey: 'wf/0' };
   await awsLambda.checks?.(input, deps);
   return awsLambda.run(input, deps);
 }
@@ -57,10 +66,10 @@ afterEach(() => {
 
 describe('aws:lambda parameters', () => {
   it('defaults to $LATEST and RequestResponse, requires the name, rejects unknown keys and types', () => {
-    expect(awsLambda.params.parse({ aws_lambda_name: 'f' })).toEqual({ aws_lambda_name: 'f', aws_lambda_alias_or_version: '$LATEST', aws_lambda_invocation_type: 'RequestResponse' });
-    expect(awsLambda.params.safeParse({}).success).toBe(false);
-    expect(awsLambda.params.safeParse({ aws_lambda_name: 'f', aws_lambda_invocation_type: 'Async' }).success).toBe(false);
-    expect(awsLambda.params.safeParse({ aws_lambda_name: 'f', region: 'x' }).success).toBe(false);
+    expect(awsLambda.spec.params.parse({ aws_lambda_name: 'f' })).toEqual({ aws_lambda_name: 'f', aws_lambda_alias_or_version: '$LATEST', aws_lambda_invocation_type: 'RequestResponse' });
+    expect(awsLambda.spec.params.safeParse({}).success).toBe(false);
+    expect(awsLambda.spec.params.safeParse({ aws_lambda_name: 'f', aws_lambda_invocation_type: 'Async' }).success).toBe(false);
+    expect(awsLambda.spec.params.safeParse({ aws_lambda_name: 'f', region: 'x' }).success).toBe(false);
   });
 });
 

@@ -5,8 +5,9 @@ import type { Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { gcpFunction } from '../../../activities/gcp/function.ts';
+import { createClients } from '../../../activities/clients.ts';
 import type { ActionResult, Deps } from '../../../activities/types.ts';
-import { configSchema } from '../../../src/config/schema.ts';
+import { configSchema, type TalonConfig } from '../../../src/config/schema.ts';
 import { silentLogger } from '../../../src/log.ts';
 import { FakeGcp } from '../../support/cloud-fakes.ts';
 import { falcoEvent, runPlaybook, startTestWorker, testClient, testConfig, type TestWorker } from '../../support/temporal.ts';
@@ -35,10 +36,18 @@ function gcpConfig(overrides: Record<string, unknown> = {}) {
 
 const context = { 'falco-talon.rule': 'Quarantine', 'falco-talon.action': 'Call', 'falco-talon.actionner': 'gcp:function' };
 
+/** One Deps, so one set of clients, per configuration: what a worker has. */
+const depsByConfig = new WeakMap<TalonConfig, Deps>();
+function depsFor(config: TalonConfig): Deps {
+  let deps = depsByConfig.get(config);
+  if (!deps) depsByConfig.set(config, (deps = { config, log: silentLogger, clients: createClients(config) }));
+  return deps;
+}
+
 /** As the activity wrapper does: parse the parameters, run the checks, then the action. */
 async function act(parameters: Record<string, unknown>, config = gcpConfig()): Promise<ActionResult> {
-  const deps: Deps = { config, log: silentLogger };
-  const input = { event: falcoEvent(), context, parameters: gcpFunction.params.parse(parameters), rule: 'Quarantine', action: 'Call', idempotencyKey: 'wf/0' };
+  const deps = depsFor(config);
+  const input = { event: falcoEvent(), context, parameters: gcpFunction.spec.params.parse(parameters), rule: 'Quarantine', action: 'Call', idempotencyKey: 'wf/0' };
   await gcpFunction.checks?.(input, deps);
   return gcpFunction.run(input, deps);
 }
@@ -56,11 +65,11 @@ const responder = { gcp_function_name: 'responder', gcp_function_location: 'euro
 
 describe('gcp:function parameters', () => {
   it('requires name and location; the timeout is whole seconds between 0 and 3600 (default 0)', () => {
-    expect(gcpFunction.params.parse(responder)).toEqual({ ...responder, gcp_function_timeout: 0 });
-    expect(gcpFunction.params.safeParse({ gcp_function_name: 'f' }).success).toBe(false);
-    expect(gcpFunction.params.safeParse({ gcp_function_location: 'l' }).success).toBe(false);
-    for (const bad of [-1, 1.5, 3601, '10']) expect(gcpFunction.params.safeParse({ ...responder, gcp_function_timeout: bad }).success).toBe(false);
-    expect(gcpFunction.params.safeParse({ ...responder, project: 'x' }).success).toBe(false);
+    expect(gcpFunction.spec.params.parse(responder)).toEqual({ ...responder, gcp_function_timeout: 0 });
+    expect(gcpFunction.spec.params.safeParse({ gcp_function_name: 'f' }).success).toBe(false);
+    expect(gcpFunction.spec.params.safeParse({ gcp_function_location: 'l' }).success).toBe(false);
+    for (const bad of [-1, 1.5, 3601, '10']) expect(gcpFunction.spec.params.safeParse({ ...responder, gcp_function_timeout: bad }).success).toBe(false);
+    expect(gcpFunction.spec.params.safeParse({ ...responder, project: 'x' }).success).toBe(false);
   });
 });
 

@@ -2,6 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Readable } from 'node:stream';
 import { assertOk, httpCall, httpStream, redactUrl } from '../../../activities/http/client.ts';
+import { createClients } from '../../../activities/clients.ts';
 import { httpRequest } from '../../../activities/http/request.ts';
 import { silentLogger } from '../../../src/log.ts';
 import { falcoEvent, testConfig } from '../../support/temporal.ts';
@@ -67,9 +68,10 @@ describe('HTTP status classification', () => {
 
 /** Runs http:request directly (outside an activity only timeout_seconds bounds the request). */
 async function request(parameters: Record<string, unknown>) {
+  const config = testConfig();
   return httpRequest.run(
-    { event: falcoEvent(), context: {}, parameters: httpRequest.params.parse(parameters), rule: 'r', action: 'a', idempotencyKey: 'w/0' },
-    { config: testConfig(), log: silentLogger },
+    { event: falcoEvent(), context: {}, parameters: httpRequest.spec.params.parse(parameters), rule: 'r', action: 'a', idempotencyKey: 'w/0' },
+    { config, log: silentLogger, clients: createClients(config) },
   );
 }
 

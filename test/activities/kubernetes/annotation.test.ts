@@ -11,7 +11,7 @@ const deps = depsFor(kube.kubeconfigPath);
 const namespace = `annot-${suffix()}`;
 const node = `annot-node-${suffix()}`;
 
-const params = (raw: unknown) => annotation.params.parse(raw);
+const params = (raw: unknown) => annotation.spec.params.parse(raw);
 const run = (pod: string, raw: unknown, d = deps) => annotation.run(actionInput(podEvent(pod, namespace), params(raw)), d);
 const podAnnotations = async (name: string) => (await core.readNamespacedPod({ name, namespace })).metadata?.annotations;
 const nodeAnnotations = async () => (await core.readNode({ name: node })).metadata?.annotations;
@@ -23,8 +23,8 @@ async function bare(name: string, annotations?: Record<string, string>): Promise
 
 describe('kubernetes:annotation parameters', () => {
   it('requires at least one annotation, with the reference message', () => {
-    expect(z.prettifyError(annotation.params.safeParse({ annotations: {} }).error!)).toContain("parameter 'annotations' should have at least one annotation");
-    expect(annotation.params.safeParse({ level: 'node' }).success).toBe(false);
+    expect(z.prettifyError(annotation.spec.params.safeParse({ annotations: {} }).error!)).toContain("parameter 'annotations' should have at least one annotation");
+    expect(annotation.spec.params.safeParse({ level: 'node' }).success).toBe(false);
   });
 
   it('accepts free-form values (spaces, long text) but checks keys; level defaults to pod', () => {
@@ -33,8 +33,8 @@ describe('kubernetes:annotation parameters', () => {
       annotations: { 'falco.org/rule': 'Terminal shell in container', note: long },
       level: 'pod',
     });
-    expect(z.prettifyError(annotation.params.safeParse({ annotations: { 'no spaces': 'x' } }).error!)).toContain("'no spaces' is not a valid annotation key");
-    expect(annotation.params.safeParse({ annotations: { a: 'b' }, level: 'Node' }).success).toBe(false);
+    expect(z.prettifyError(annotation.spec.params.safeParse({ annotations: { 'no spaces': 'x' } }).error!)).toContain("'no spaces' is not a valid annotation key");
+    expect(annotation.spec.params.safeParse({ annotations: { a: 'b' }, level: 'Node' }).success).toBe(false);
   });
 });
 
@@ -76,7 +76,7 @@ describe('kubernetes:annotation on a real API server', () => {
 
   it('works with exactly the declared permissions; without nodes/patch, level node is Forbidden', async () => {
     const name = await bare(`rbac-${suffix()}`);
-    const full = await serviceAccountWith(kube, namespace, annotation.permissions);
+    const full = await serviceAccountWith(kube, namespace, annotation.spec.permissions);
     await run(name, { annotations: { rbac: 'ok' } }, depsFor(full));
     await run(name, { level: 'node', annotations: { rbac: 'ok' } }, depsFor(full));
     expect(await podAnnotations(name)).toEqual({ rbac: 'ok' });

@@ -1,7 +1,7 @@
 import { ApiException } from '@kubernetes/client-node';
 import { ApplicationFailure } from '@temporalio/common';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { kubeApis, kubeFailure, pointerSegment } from '../../../activities/kubernetes/client.ts';
+import { createKubeApis, kubeFailure, pointerSegment } from '../../../activities/kubernetes/client.ts';
 
 function thrown(call: () => unknown): ApplicationFailure {
   try {
@@ -13,18 +13,18 @@ function thrown(call: () => unknown): ApplicationFailure {
   throw new Error('expected a failure');
 }
 
-describe('kubeApis', () => {
+describe('createKubeApis', () => {
   afterEach(() => vi.unstubAllEnvs());
 
   it('refuses, permanently and saying why, an empty kubeconfig outside a pod', () => {
     vi.stubEnv('KUBERNETES_SERVICE_HOST', '');
-    const failure = thrown(() => kubeApis({ kubeconfig: '' }));
+    const failure = thrown(() => createKubeApis(''));
     expect(failure).toMatchObject({ type: 'KubeConfigError', nonRetryable: true });
     expect(failure.message).toMatch(/^wrong k8s client: no kubeconfig is configured .*KUBERNETES_SERVICE_HOST is unset/);
   });
 
   it('refuses a kubeconfig file that does not exist', () => {
-    expect(thrown(() => kubeApis({ kubeconfig: '/nonexistent/kubeconfig' }))).toMatchObject({ type: 'KubeConfigError', nonRetryable: true });
+    expect(thrown(() => createKubeApis('/nonexistent/kubeconfig'))).toMatchObject({ type: 'KubeConfigError', nonRetryable: true });
   });
 });
 

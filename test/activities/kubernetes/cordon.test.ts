@@ -42,9 +42,9 @@ describe('kubernetes:cordon', () => {
   });
 
   it('takes no parameters and continues the rule by default', () => {
-    expect(kubernetesCordon.params.safeParse({}).success).toBe(true);
-    expect(kubernetesCordon.params.safeParse({ force: true }).success).toBe(false);
-    expect(kubernetesCordon.defaultContinue).toBe(true);
+    expect(kubernetesCordon.spec.params.safeParse({}).success).toBe(true);
+    expect(kubernetesCordon.spec.params.safeParse({ force: true }).success).toBe(false);
+    expect(kubernetesCordon.spec.defaultContinue).toBe(true);
   });
 
   it("marks the pod's node unschedulable and reports the reference text", async () => {
@@ -91,7 +91,7 @@ describe('kubernetes:cordon', () => {
 
   it('works with exactly its declared permissions', async () => {
     const { pod, node } = await podOnNewNode();
-    const kubeconfig = await serviceAccountWith(kube, namespace, kubernetesCordon.permissions);
+    const kubeconfig = await serviceAccountWith(kube, namespace, kubernetesCordon.spec.permissions);
     expect((await cordon(pod, {}, depsFor(kubeconfig))).status).toBe('success');
     expect(await unschedulable(node)).toBe(true);
   });

@@ -1,7 +1,7 @@
 import { AppsV1Api, CoreV1Api, RbacAuthorizationV1Api } from '@kubernetes/client-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { kubernetesDelete } from '../../../activities/kubernetes/delete.ts';
-import type { FalcoEvent } from '../../../src/events/types.ts';
+import type { FalcoEvent } from '../../../src/contract/index.ts';
 import { testKube } from '../../support/kube.ts';
 import { loadExample, runActionner, statusOf } from './k1-support.ts';
 import { actionInput, createNamespace, depsFor, failureOf, serviceAccountWith, suffix } from './k2-support.ts';
@@ -53,8 +53,8 @@ describe('kubernetes:delete', () => {
   });
 
   it('takes no parameters and ends the rule by default', () => {
-    expect(kubernetesDelete.params.safeParse({ force: true }).success).toBe(false);
-    expect(kubernetesDelete.defaultContinue).toBe(false);
+    expect(kubernetesDelete.spec.params.safeParse({ force: true }).success).toBe(false);
+    expect(kubernetesDelete.spec.defaultContinue).toBe(false);
   });
 
   it.each(['configmaps', 'secrets', 'services', 'serviceaccounts', 'deployments', 'daemonsets', 'statefulsets', 'replicasets', 'roles'])(
@@ -152,10 +152,10 @@ describe('kubernetes:delete', () => {
   });
 
   it('declares get+delete on exactly the supported resources, and works with only that', async () => {
-    const declared = kubernetesDelete.permissions.kubernetes ?? [];
+    const declared = kubernetesDelete.spec.permissions.kubernetes ?? [];
     expect(declared.flatMap((r) => r.resources).sort()).toEqual(Object.keys(kinds).sort());
     expect(declared.every((r) => r.verbs.join() === 'get,delete')).toBe(true);
-    const kubeconfig = await serviceAccountWith(kube, namespace, kubernetesDelete.permissions);
+    const kubeconfig = await serviceAccountWith(kube, namespace, kubernetesDelete.spec.permissions);
     const name = `victim-${suffix()}`;
     await kinds.roles!.create(name);
     expect((await remove('roles', name, namespace, depsFor(kubeconfig))).status).toBe('success');

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kubernetesDrain } from '../../../activities/kubernetes/drain.ts';
 import { createFakeNode, createOwnedPod, testKube, type OwnerKind } from '../../support/kube.ts';
 import { loadExample, runActionner, setReplicas, siblingPod, statusOf, waitGone, waitReady } from './k1-support.ts';
-import type { FalcoEvent } from '../../../src/events/types.ts';
+import type { FalcoEvent } from '../../../src/contract/index.ts';
 import { actionInput, createNamespace, depsFor, failureOf, podEvent, serviceAccountWith, suffix } from './k2-support.ts';
 
 const kube = testKube();
@@ -16,7 +16,7 @@ const finalized: string[] = [];
 const drain = (pod: string, raw: unknown = {}, d = deps) => runActionner(kubernetesDrain, raw, podEvent(pod, namespace), d);
 /** A retry as the activity runs it: checks, then run, with Temporal's attempt number 2. */
 async function retryDrain(event: FalcoEvent, raw: unknown = {}) {
-  const input = { ...actionInput(event, kubernetesDrain.params.parse(raw)), attempt: 2 };
+  const input = { ...actionInput(event, kubernetesDrain.spec.params.parse(raw)), attempt: 2 };
   await kubernetesDrain.checks?.(input, deps);
   return kubernetesDrain.run(input, deps);
 }
@@ -46,8 +46,8 @@ async function standalone(node: string, metadata: { annotations?: Record<string,
 
 describe('kubernetes:drain parameters', () => {
   it('defaults: DaemonSet pods ignored (fix), nothing else, no wait', () => {
-    expect(kubernetesDrain.params.parse({})).toEqual({ ignore_daemonsets: true, ignore_statefulsets: false, ignore_errors: false, max_wait_period: 0, wait_period_excluded_namespaces: [] });
-    expect(kubernetesDrain.defaultContinue).toBe(true);
+    expect(kubernetesDrain.spec.params.parse({})).toEqual({ ignore_daemonsets: true, ignore_statefulsets: false, ignore_errors: false, max_wait_period: 0, wait_period_excluded_namespaces: [] });
+    expect(kubernetesDrain.spec.defaultContinue).toBe(true);
   });
 
   it('is registered, and its example loads as a rule', async () => {
@@ -56,7 +56,7 @@ describe('kubernetes:drain parameters', () => {
 
   it('rejects unknown keys and wrong types', () => {
     for (const bad of [{ force: true }, { max_wait_period: -1 }, { ignore_errors: 'yes' }, { min_healthy_replicas: '150%' }, { wait_period_excluded_namespaces: 'kube-system' }]) {
-      expect(kubernetesDrain.params.safeParse(bad).success, JSON.stringify(bad)).toBe(false);
+      expect(kubernetesDrain.spec.params.safeParse(bad).success, JSON.stringify(bad)).toBe(false);
     }
   });
 });
@@ -173,7 +173,7 @@ describe('kubernetes:drain on a real API server', () => {
   it('fails with Forbidden (permanent) naming pods/eviction when evictions are not allowed; the node is cordoned, the pods stay', async () => {
     const node = await newNode();
     const bare = await standalone(node);
-    const withoutEviction = (kubernetesDrain.permissions.kubernetes ?? []).filter((r) => !r.resources.includes('pods/eviction'));
+    const withoutEviction = (kubernetesDrain.spec.permissions.kubernetes ?? []).filter((r) => !r.resources.includes('pods/eviction'));
     const kubeconfig = await serviceAccountWith(kube, namespace, { kubernetes: withoutEviction });
     const failure = await failureOf(drain(bare, {}, depsFor(kubeconfig)));
     expect(failure).toMatchObject({ type: 'Forbidden', nonRetryable: true });
@@ -186,7 +186,7 @@ describe('kubernetes:drain on a real API server', () => {
   it('fails with Forbidden naming the verb when it may not cordon, before evicting anything', async () => {
     const node = await newNode();
     const bare = await standalone(node);
-    const withoutNodes = (kubernetesDrain.permissions.kubernetes ?? []).filter((r) => !r.resources.includes('nodes'));
+    const withoutNodes = (kubernetesDrain.spec.permissions.kubernetes ?? []).filter((r) => !r.resources.includes('nodes'));
     const kubeconfig = await serviceAccountWith(kube, namespace, { kubernetes: withoutNodes });
     const failure = await failureOf(drain(bare, {}, depsFor(kubeconfig)));
     expect(failure).toMatchObject({ type: 'Forbidden', nonRetryable: true });
@@ -199,7 +199,7 @@ describe('kubernetes:drain on a real API server', () => {
     const first = await owned('ReplicaSet', node);
     const sts = nameOf(await owned('StatefulSet', node));
     await setReplicas(kube.kubeConfig, 'ReplicaSet', namespace, first.metadata?.ownerReferences?.[0]?.name ?? '', 1, 1);
-    const kubeconfig = await serviceAccountWith(kube, namespace, kubernetesDrain.permissions);
+    const kubeconfig = await serviceAccountWith(kube, namespace, kubernetesDrain.spec.permissions);
     const result = await drain(nameOf(first), { min_healthy_replicas: '0', max_wait_period: 30 }, depsFor(kubeconfig));
     expect(result.result).toBe(drained(node, 0));
     expect(await exists(nameOf(first))).toBe(false);

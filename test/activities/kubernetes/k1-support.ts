@@ -5,17 +5,18 @@
  */
 import { ApiException, AppsV1Api, CoreV1Api, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import { mergePatch } from '../../../activities/kubernetes/client.ts';
-import type { ActionnerDescriptor, ActionResult, Deps } from '../../../activities/types.ts';
-import type { FalcoEvent } from '../../../src/events/types.ts';
+import type { ActionnerImplementation, ActionResult, Deps } from '../../../activities/types.ts';
+import type { ActionnerSpec } from '../../../src/contract/index.ts';
+import type { FalcoEvent } from '../../../src/contract/index.ts';
 import { waitUntil } from '../../support/kube.ts';
-import { rulesFromYaml } from '../../support/temporal.ts';
+import { rulesFromYaml } from '../../support/fixtures.ts';
 import { actionInput } from './k2-support.ts';
 
 /** Parameters through the schema, then checks, then run: what the activity wrapper does. */
-export async function runActionner<P>(descriptor: ActionnerDescriptor<P>, raw: unknown, event: FalcoEvent, deps: Deps): Promise<ActionResult> {
-  const input = actionInput(event, descriptor.params.parse(raw));
-  await descriptor.checks?.(input, deps);
-  return descriptor.run(input, deps);
+export async function runActionner<P>(actionner: ActionnerImplementation<P>, raw: unknown, event: FalcoEvent, deps: Deps): Promise<ActionResult> {
+  const input = actionInput(event, actionner.spec.params.parse(raw));
+  await actionner.checks?.(input, deps);
+  return actionner.run(input, deps);
 }
 
 /** The HTTP status of a read: 200, or the API's error code (404 once an object is gone). */
@@ -80,9 +81,9 @@ export async function waitGone(kc: KubeConfig, namespace: string, name: string):
   await waitUntil(`pod ${namespace}/${name} gone`, async () => (await statusOf(core.readNamespacedPod({ name, namespace }))) === 404, undefined, 30_000, 100);
 }
 
-/** Loads the descriptor's example through the real registry (stage A and B) as the action of a rule; returns that action. */
-export async function loadExample(descriptor: ActionnerDescriptor<unknown>) {
-  const action = /^- action: (.+)$/m.exec(descriptor.example)?.[1];
-  const ruleSet = await rulesFromYaml(`${descriptor.example}\n- rule: r\n  actions:\n    - action: ${action}\n`);
+/** Loads the spec's example through the real catalogue (stage A and B) as the action of a rule; returns that action. */
+export async function loadExample(actionner: { readonly spec: Pick<ActionnerSpec, "example"> }) {
+  const action = /^- action: (.+)$/m.exec(actionner.spec.example)?.[1];
+  const ruleSet = await rulesFromYaml(`${actionner.spec.example}\n- rule: r\n  actions:\n    - action: ${action}\n`);
   return ruleSet.rules[0]?.actions[0];
 }

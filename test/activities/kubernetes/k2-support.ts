@@ -6,16 +6,18 @@
 import { randomBytes } from 'node:crypto';
 import { AuthorizationV1Api, CoreV1Api, RbacAuthorizationV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { ApplicationFailure } from '@temporalio/common';
-import type { ActionInput, Deps, Permissions } from '../../../activities/types.ts';
+import { createClients } from '../../../activities/clients.ts';
+import type { ActionInput, Deps } from '../../../activities/types.ts';
 import { configSchema } from '../../../src/config/schema.ts';
-import type { FalcoEvent } from '../../../src/events/types.ts';
+import type { FalcoEvent, Permissions } from '../../../src/contract/index.ts';
 import { silentLogger } from '../../../src/log.ts';
 import { kubeconfigForServiceAccount, waitUntil, type KubeAdmin } from '../../support/kube.ts';
 
 export const suffix = () => randomBytes(3).toString('hex');
 
 export function depsFor(kubeconfigPath: string): Deps {
-  return { config: configSchema.parse({ kubeconfig: kubeconfigPath }), log: silentLogger };
+  const config = configSchema.parse({ kubeconfig: kubeconfigPath });
+  return { config, log: silentLogger, clients: createClients(config) };
 }
 
 /** A Falco syscall alert about `namespace/pod`, as Falco's k8s fields name it. */

@@ -11,7 +11,7 @@ const deps = depsFor(kube.kubeconfigPath);
 const namespace = `label-${suffix()}`;
 const node = `label-node-${suffix()}`;
 
-const params = (raw: unknown) => label.params.parse(raw);
+const params = (raw: unknown) => label.spec.params.parse(raw);
 const run = (pod: string, raw: unknown, d = deps) => label.run(actionInput(podEvent(pod, namespace), params(raw)), d);
 const podLabels = async (name: string) => (await core.readNamespacedPod({ name, namespace })).metadata?.labels;
 const nodeLabels = async () => (await core.readNode({ name: node })).metadata?.labels;
@@ -24,16 +24,16 @@ async function bare(name: string, labels?: Record<string, string>): Promise<stri
 
 describe('kubernetes:label parameters', () => {
   it('requires at least one label, with the reference message', () => {
-    expect(z.prettifyError(label.params.safeParse({ labels: {} }).error!)).toContain("parameter 'labels' should have at least one label");
-    expect(label.params.safeParse({}).success).toBe(false);
-    expect(label.params.safeParse({ level: 'pod' }).success).toBe(false);
+    expect(z.prettifyError(label.spec.params.safeParse({ labels: {} }).error!)).toContain("parameter 'labels' should have at least one label");
+    expect(label.spec.params.safeParse({}).success).toBe(false);
+    expect(label.spec.params.safeParse({ level: 'pod' }).success).toBe(false);
   });
 
   it('defaults level to pod, accepts node, and rejects other levels and unknown keys', () => {
     expect(params({ labels: { a: 'b' } })).toEqual({ labels: { a: 'b' }, level: 'pod' });
     expect(params({ labels: { a: 'b' }, level: 'node' }).level).toBe('node');
-    expect(label.params.safeParse({ labels: { a: 'b' }, level: 'cluster' }).success).toBe(false);
-    expect(label.params.safeParse({ labels: { a: 'b' }, labelz: {} }).success).toBe(false);
+    expect(label.spec.params.safeParse({ labels: { a: 'b' }, level: 'cluster' }).success).toBe(false);
+    expect(label.spec.params.safeParse({ labels: { a: 'b' }, labelz: {} }).success).toBe(false);
   });
 
   it('turns null into "" (remove) and YAML numbers/booleans into their text', () => {
@@ -41,13 +41,13 @@ describe('kubernetes:label parameters', () => {
   });
 
   it('rejects invalid label keys and values at load time, naming them', () => {
-    const bad = label.params.safeParse({ labels: { 'bad key': 'x', 'a/b/c': 'x', ok: 'not valid!' } });
+    const bad = label.spec.params.safeParse({ labels: { 'bad key': 'x', 'a/b/c': 'x', ok: 'not valid!' } });
     const text = z.prettifyError(bad.error!);
     expect(text).toContain("'bad key' is not a valid label key");
     expect(text).toContain("'a/b/c' is not a valid label key");
     expect(text).toContain("'not valid!' is not a valid label value");
-    expect(label.params.safeParse({ labels: { 'falco.org/quarantine': 'x'.repeat(64) } }).success).toBe(false);
-    expect(label.params.safeParse({ labels: { 'falco.org/quarantine': 'true' } }).success).toBe(true);
+    expect(label.spec.params.safeParse({ labels: { 'falco.org/quarantine': 'x'.repeat(64) } }).success).toBe(false);
+    expect(label.spec.params.safeParse({ labels: { 'falco.org/quarantine': 'true' } }).success).toBe(true);
   });
 });
 
@@ -113,7 +113,7 @@ describe('kubernetes:label on a real API server', () => {
   });
 
   it('works with exactly the declared permissions, at both levels', async () => {
-    const kubeconfig = await serviceAccountWith(kube, namespace, label.permissions);
+    const kubeconfig = await serviceAccountWith(kube, namespace, label.spec.permissions);
     const name = await bare(`rbac-${suffix()}`);
     await run(name, { labels: { rbac: 'ok' } }, depsFor(kubeconfig));
     await run(name, { level: 'node', labels: { rbac: 'ok' } }, depsFor(kubeconfig));

@@ -12,7 +12,7 @@ const deps = depsFor(kube.kubeconfigPath);
 const namespace = `netpol-${suffix()}`;
 const MANAGED = { 'app.k8s.io/managed-by': 'falco-talon' };
 
-const params = (raw: unknown) => networkPolicy.params.parse(raw);
+const params = (raw: unknown) => networkPolicy.spec.params.parse(raw);
 const run = (pod: string, raw: unknown = {}, d = deps) => networkPolicy.run(actionInput(podEvent(pod, namespace), params(raw)), d);
 const policy = (name: string) => networking.readNamespacedNetworkPolicy({ name, namespace });
 const podName = (p: { pod: { metadata?: { name?: string } } }) => p.pod.metadata?.name ?? '';
@@ -30,15 +30,15 @@ describe('kubernetes:networkpolicy parameters', () => {
       '0.0.0.0/0',
     ]);
     for (const bad of ['10.0.0.1', '10.0.0.0/33', '010.0.0.0/8', 'fe80::1%eth0/64', '2001:db8::/129', 'example.com/24', '']) {
-      const result = networkPolicy.params.safeParse({ allow_cidr: [bad] });
+      const result = networkPolicy.spec.params.safeParse({ allow_cidr: [bad] });
       expect(result.success, bad).toBe(false);
       expect(z.prettifyError(result.error!)).toContain(`wrong CIDR '${bad}'`);
     }
   });
 
   it('rejects namespace names that cannot exist', () => {
-    expect(z.prettifyError(networkPolicy.params.safeParse({ allow_namespaces: ['Kube_System'] }).error!)).toContain("wrong namespace 'Kube_System'");
-    expect(networkPolicy.params.safeParse({ allow_namespace: ['x'] }).success).toBe(false);
+    expect(z.prettifyError(networkPolicy.spec.params.safeParse({ allow_namespaces: ['Kube_System'] }).error!)).toContain("wrong namespace 'Kube_System'");
+    expect(networkPolicy.spec.params.safeParse({ allow_namespace: ['x'] }).success).toBe(false);
   });
 });
 
@@ -187,7 +187,7 @@ describe('kubernetes:networkpolicy on a real API server', () => {
 
   it('works with exactly the declared permissions; without create it is Forbidden and nothing is written', async () => {
     const owned = await createOwnedPod(kube.kubeConfig, 'Deployment', { namespace, name: 'rbac' });
-    const full = await serviceAccountWith(kube, namespace, networkPolicy.permissions);
+    const full = await serviceAccountWith(kube, namespace, networkPolicy.spec.permissions);
     const readOnly = await serviceAccountWith(kube, namespace, {
       kubernetes: [
         { apiGroups: [''], resources: ['pods'], verbs: ['get'] },

@@ -1,7 +1,10 @@
 import { CoreV1Api } from '@kubernetes/client-node';
-import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { contextSources, withAdditionalContexts } from '../../../activities/contexts.ts';
-import { k8snodePermissions } from '../../../activities/kubernetes/node-context.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { withAdditionalContexts } from '../../../activities/contexts.ts';
+import { contextImplementations } from '../../../activities/implementations.ts';
+import { k8snodeContext } from '../../../activities/kubernetes/node-context.ts';
+import { k8snodeSpec } from '../../../activities/kubernetes/node-context.spec.ts';
+import { findContext } from '../../../activities/specs.ts';
 import { testKube } from '../../support/kube.ts';
 import { actionInput, createNamespace, createNode, depsFor, failureOf, podEvent, serviceAccountWith, suffix } from './k2-support.ts';
 
@@ -23,12 +26,9 @@ describe('k8snode additional context', () => {
     await createNamespace(kube.kubeConfig, namespace);
   });
 
-  it('is registered under its reference name by loading the registry (fresh module graph)', async () => {
-    vi.resetModules();
-    const fresh = await import('../../../activities/contexts.ts');
-    expect(fresh.contextSources.k8snode).toBeUndefined();
-    await import('../../../activities/registry.ts');
-    expect(typeof fresh.contextSources.k8snode).toBe('function');
+  it('is listed under its reference name in the specs and the implementations', async () => {
+    expect(findContext('k8snode')).toBe(k8snodeSpec);
+    expect(await contextImplementations.k8snode?.()).toBe(k8snodeContext);
   });
 
   it("reads the well-known labels and provider ID of the pod's node, merged into the Talon context", async () => {
@@ -66,7 +66,7 @@ describe('k8snode additional context', () => {
       'node-role.kubernetes.io/control-plane': '',
       'node-role.kubernetes.io/etcd': '',
     });
-    const context = await contextSources.k8snode!(input(await podOn(node)), deps);
+    const context = await k8snodeContext.fetch(input(await podOn(node)), deps);
     expect(context).toEqual({
       'node.hostname': node,
       'node.instancetype': 'n2-standard-4',
@@ -76,19 +76,19 @@ describe('k8snode additional context', () => {
   });
 
   it('fails permanently for a missing pod, an unscheduled pod and a missing node', async () => {
-    expect(await failureOf(contextSources.k8snode!(input('ghost'), deps))).toMatchObject({ type: 'PodNotFound', nonRetryable: true });
-    expect(await failureOf(contextSources.k8snode!(input(await podOn(undefined)), deps))).toMatchObject({ type: 'PodNotScheduled', nonRetryable: true });
-    expect(await failureOf(contextSources.k8snode!(input(await podOn(`gone-${suffix()}`)), deps))).toMatchObject({ type: 'NodeNotFound', nonRetryable: true });
+    expect(await failureOf(k8snodeContext.fetch(input('ghost'), deps))).toMatchObject({ type: 'PodNotFound', nonRetryable: true });
+    expect(await failureOf(k8snodeContext.fetch(input(await podOn(undefined)), deps))).toMatchObject({ type: 'PodNotScheduled', nonRetryable: true });
+    expect(await failureOf(k8snodeContext.fetch(input(await podOn(`gone-${suffix()}`)), deps))).toMatchObject({ type: 'NodeNotFound', nonRetryable: true });
   });
 
-  it('works with exactly k8snodePermissions; without nodes get it is Forbidden', async () => {
+  it('works with exactly k8snodeSpec.permissions; without nodes get it is Forbidden', async () => {
     const node = `ctx-${suffix()}`;
     await createNode(kube.kubeConfig, node, { 'kubernetes.io/hostname': node });
     const pod = await podOn(node);
-    const full = await serviceAccountWith(kube, namespace, k8snodePermissions);
-    expect(await contextSources.k8snode!(input(pod), depsFor(full))).toEqual({ 'node.hostname': node });
+    const full = await serviceAccountWith(kube, namespace, k8snodeSpec.permissions);
+    expect(await k8snodeContext.fetch(input(pod), depsFor(full))).toEqual({ 'node.hostname': node });
     const podsOnly = await serviceAccountWith(kube, namespace, { kubernetes: [{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }] });
-    const failure = await failureOf(contextSources.k8snode!(input(pod), depsFor(podsOnly)));
+    const failure = await failureOf(k8snodeContext.fetch(input(pod), depsFor(podsOnly)));
     expect(failure).toMatchObject({ type: 'Forbidden', nonRetryable: true });
     expect(failure.message).toContain("missing RBAC permission 'get' on 'nodes'");
   });

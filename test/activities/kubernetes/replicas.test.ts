@@ -1,7 +1,8 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { healthyThreshold, isMirrorPod, isPodReady, minHealthyReplicasParam, planRemovals, podOwner } from '../../../activities/kubernetes/replicas.ts';
+import { minHealthyReplicasParam } from '../../../activities/kubernetes/replicas-params.ts';
+import { healthyThreshold, isMirrorPod, isPodReady, planRemovals, podOwner } from '../../../activities/kubernetes/replicas.ts';
 
 const schema = z.object({ min_healthy_replicas: minHealthyReplicasParam });
 const parse = (value: unknown) => schema.safeParse({ min_healthy_replicas: value });

@@ -30,12 +30,12 @@ async function standalonePod(nodeName?: string): Promise<string> {
 
 describe('kubernetes:terminate parameters', () => {
   it('defaults as the reference: grace period 0, nothing ignored, no minimum', () => {
-    expect(kubernetesTerminate.params.parse({})).toEqual({ grace_period_seconds: 0, ignore_daemonsets: false, ignore_statefulsets: false, ignore_standalone_pods: false });
+    expect(kubernetesTerminate.spec.params.parse({})).toEqual({ grace_period_seconds: 0, ignore_daemonsets: false, ignore_statefulsets: false, ignore_standalone_pods: false });
   });
 
   it('rejects unknown keys, string booleans and negative grace periods', () => {
     for (const bad of [{ force: true }, { ignore_daemonsets: 'true' }, { grace_period_seconds: -1 }, { min_healthy_replicas: 'half' }]) {
-      expect(kubernetesTerminate.params.safeParse(bad).success, JSON.stringify(bad)).toBe(false);
+      expect(kubernetesTerminate.spec.params.safeParse(bad).success, JSON.stringify(bad)).toBe(false);
     }
   });
 
@@ -44,8 +44,8 @@ describe('kubernetes:terminate parameters', () => {
   });
 
   it('declares what it calls and ends the rule by default', () => {
-    expect(kubernetesTerminate.defaultContinue).toBe(false);
-    expect(kubernetesTerminate.permissions.kubernetes?.[0]).toEqual({ apiGroups: [''], resources: ['pods'], verbs: ['get', 'delete'] });
+    expect(kubernetesTerminate.spec.defaultContinue).toBe(false);
+    expect(kubernetesTerminate.spec.permissions.kubernetes?.[0]).toEqual({ apiGroups: [''], resources: ['pods'], verbs: ['get', 'delete'] });
   });
 });
 
@@ -84,7 +84,7 @@ describe('kubernetes:terminate on a real API server', () => {
     expect((await core.readNamespacedPod({ name: pod, namespace })).metadata?.deletionGracePeriodSeconds).toBe(120);
     // Once it is gone, run (after checks that passed) reports it as already terminated.
     await core.deleteNamespacedPod({ name: pod, namespace, gracePeriodSeconds: 0 });
-    const input = { event: podEvent(pod, namespace), context: {}, parameters: kubernetesTerminate.params.parse({}), rule: 'r', action: 'a', idempotencyKey: 'wf/0' };
+    const input = { event: podEvent(pod, namespace), context: {}, parameters: kubernetesTerminate.spec.params.parse({}), rule: 'r', action: 'a', idempotencyKey: 'wf/0' };
     expect(await kubernetesTerminate.run(input, deps)).toMatchObject({ status: 'success', result: `the pod '${pod}' in the namespace '${namespace}' was already terminated` });
     // A retry (attempt 2) after an attempt that deleted the pod but whose completion was lost: the
     // checks let it through and the end state is reported; a first attempt still fails the check.
@@ -104,7 +104,7 @@ describe('kubernetes:terminate on a real API server', () => {
       result: `the pod '${pod}' in the namespace '${namespace}' was already terminated; the pod of that name was created after the event (a replacement) and is left alone`,
       objects: { pod, namespace },
     };
-    const retry = { ...actionInput(event, kubernetesTerminate.params.parse({})), attempt: 2 };
+    const retry = { ...actionInput(event, kubernetesTerminate.spec.params.parse({})), attempt: 2 };
     await kubernetesTerminate.checks?.(retry, deps);
     expect(await kubernetesTerminate.run(retry, deps)).toEqual(expected);
     const after = await core.readNamespacedPod({ name: pod, namespace });
@@ -231,7 +231,7 @@ describe('kubernetes:terminate on a real API server', () => {
   it('works with exactly its declared permissions, min_healthy_replicas included', async () => {
     const { pod, ownerRef } = await runningPod('ReplicaSet');
     await setReplicas(kube.kubeConfig, 'ReplicaSet', namespace, ownerRef, 2, 2);
-    const kubeconfig = await serviceAccountWith(kube, namespace, kubernetesTerminate.permissions);
+    const kubeconfig = await serviceAccountWith(kube, namespace, kubernetesTerminate.spec.permissions);
     expect((await terminate(pod, { min_healthy_replicas: '50%' }, depsFor(kubeconfig))).status).toBe('success');
     expect(await exists(pod)).toBe(false);
   });

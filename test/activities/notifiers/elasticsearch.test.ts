@@ -2,7 +2,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createElasticsearchNotifier, elasticsearch, indexName } from '../../../activities/notifiers/elasticsearch.ts';
+import { createElasticsearchNotifier, indexName } from '../../../activities/notifiers/elasticsearch.ts';
+import { elasticsearchSpec } from '../../../activities/notifiers/elasticsearch.spec.ts';
 import { indexTemplate } from '../../../activities/notifiers/elasticsearch-template.ts';
 import { HttpTarget } from '../../support/http-target.ts';
 import { runPlaybook, startTestWorker, testClient, testConfig } from '../../support/temporal.ts';
@@ -23,7 +24,7 @@ beforeEach(() => {
 
 const auth = `Basic ${Buffer.from('elastic:changeme').toString('base64')}`;
 const cfg = (raw: Record<string, unknown> = {}) =>
-  elasticsearch.config.parse({ url: target.url, suffix: 'none', user: 'elastic', password: 'changeme', custom_headers: { 'X-Team': 'secops' }, ...raw });
+  elasticsearchSpec.config.parse({ url: target.url, suffix: 'none', user: 'elastic', password: 'changeme', custom_headers: { 'X-Team': 'secops' }, ...raw });
 
 function expectCredentials(headers: Record<string, unknown> | undefined) {
   expect(headers).toMatchObject({ authorization: auth, 'x-team': 'secops', 'content-type': 'application/json' });
@@ -84,6 +85,7 @@ describe('elasticsearch notifier', () => {
 
   it('a 503 on the document is retryable, a 401 permanent, with Talon texts', async () => {
     const noTemplate = cfg({ create_index_template: false });
+    const elasticsearch = createElasticsearchNotifier();
     target.route(DOC, { status: 503, body: 'unavailable' });
     expect(await failureOf(elasticsearch.send(actionReport, noTemplate, deps))).toMatchObject({ nonRetryable: false, message: `elasticsearch POST ${target.url}${DOC}: unexpected status 503: unavailable` });
     target.route(DOC, 401);
@@ -148,7 +150,7 @@ describe('elasticsearch through the engine', () => {
 
 describe('elasticsearch config', () => {
   it('has Talon defaults', () => {
-    expect(elasticsearch.config.parse({ url: 'https://es:9200' })).toEqual({
+    expect(elasticsearchSpec.config.parse({ url: 'https://es:9200' })).toEqual({
       url: 'https://es:9200',
       user: '',
       password: '',
@@ -162,16 +164,16 @@ describe('elasticsearch config', () => {
   });
 
   it('requires a url, ≥1 shards and replicas (numbers may be text from the environment), a known suffix', () => {
-    expect(elasticsearch.config.safeParse({}).success).toBe(false);
-    expect(elasticsearch.config.safeParse({ url: 'es:9200' }).error?.issues[0]?.message).toBe('invalid url');
-    expect(elasticsearch.config.safeParse({ url: 'http://es', number_of_shards: 0 }).success).toBe(false);
-    expect(elasticsearch.config.safeParse({ url: 'http://es', number_of_replicas: 0 }).success).toBe(false);
-    expect(elasticsearch.config.parse({ url: 'http://es', number_of_shards: '2' }).number_of_shards).toBe(2);
-    expect(elasticsearch.config.safeParse({ url: 'http://es', suffix: 'weekly' }).success).toBe(false);
+    expect(elasticsearchSpec.config.safeParse({}).success).toBe(false);
+    expect(elasticsearchSpec.config.safeParse({ url: 'es:9200' }).error?.issues[0]?.message).toBe('invalid url');
+    expect(elasticsearchSpec.config.safeParse({ url: 'http://es', number_of_shards: 0 }).success).toBe(false);
+    expect(elasticsearchSpec.config.safeParse({ url: 'http://es', number_of_replicas: 0 }).success).toBe(false);
+    expect(elasticsearchSpec.config.parse({ url: 'http://es', number_of_shards: '2' }).number_of_shards).toBe(2);
+    expect(elasticsearchSpec.config.safeParse({ url: 'http://es', suffix: 'weekly' }).success).toBe(false);
   });
 
   it('refuses credentials in the URL (fetch cannot send them, errors would quote them)', () => {
-    expect(elasticsearch.config.safeParse({ url: 'https://elastic:s3cret@es:9200' }).error?.issues[0]?.message).toBe(
+    expect(elasticsearchSpec.config.safeParse({ url: 'https://elastic:s3cret@es:9200' }).error?.issues[0]?.message).toBe(
       'credentials in the URL are not allowed: use user/password (or custom_headers)',
     );
   });

@@ -1,10 +1,13 @@
 import { createHash } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
-import type { Deps, Report } from '../../../activities/types.ts';
+import { createClients } from '../../../activities/clients.ts';
+import type { Deps } from '../../../activities/types.ts';
 import { configSchema } from '../../../src/config/schema.ts';
+import type { Report } from '../../../src/contract/index.ts';
 import { silentLogger } from '../../../src/log.ts';
 
-export const deps: Deps = { config: configSchema.parse({}), log: silentLogger };
+const config = configSchema.parse({});
+export const deps: Deps = { config, log: silentLogger, clients: createClients(config) };
 
 /** An action report whose event carries markup, as an attacker could put in a command line. */
 export const actionReport: Report = {

@@ -2,7 +2,7 @@ import { CoreV1Api, type CoreV1Event } from '@kubernetes/client-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { eventMessage, MAX_MESSAGE_BYTES } from '../../../activities/notifiers/k8sevents-message.ts';
 import { k8sevents } from '../../../activities/notifiers/k8sevents.ts';
-import type { Report } from '../../../activities/types.ts';
+import type { Report } from '../../../src/contract/index.ts';
 import { createOwnedPod, testKube, waitUntil } from '../../support/kube.ts';
 import { createNamespace, depsFor, failureOf, serviceAccountWith, suffix } from '../kubernetes/k2-support.ts';
 
@@ -10,7 +10,7 @@ const kube = testKube();
 const core = kube.kubeConfig.makeApiClient(CoreV1Api);
 const deps = depsFor(kube.kubeconfigPath);
 const namespace = `k8sev-${suffix()}`;
-const send = (report: Report, d = deps) => k8sevents.send(report, k8sevents.config.parse({}), d);
+const send = (report: Report, d = deps) => k8sevents.send(report, k8sevents.spec.config.parse({}), d);
 
 const report = (pod: string, extra: Partial<Report> = {}): Report => ({
   message: 'action',
@@ -67,8 +67,8 @@ describe('k8sevents notifier on a real API server', () => {
   });
 
   it('takes an empty configuration and rejects unknown keys', () => {
-    expect(k8sevents.config.safeParse({}).success).toBe(true);
-    expect(k8sevents.config.safeParse({ namespace: 'x' }).success).toBe(false);
+    expect(k8sevents.spec.config.safeParse({}).success).toBe(true);
+    expect(k8sevents.spec.config.safeParse({ namespace: 'x' }).success).toBe(false);
   });
 
   it("records an Event in the pod's namespace with the pod's uid, so kubectl describe pod lists it", async () => {
@@ -202,7 +202,7 @@ describe('k8sevents notifier on a real API server', () => {
   it('works with exactly the declared permissions; without events create it fails permanently with Forbidden', async () => {
     const pod = await createPod('rbac');
     const uid = (await core.readNamespacedPod({ name: pod, namespace })).metadata?.uid ?? '';
-    const full = await serviceAccountWith(kube, namespace, k8sevents.permissions);
+    const full = await serviceAccountWith(kube, namespace, k8sevents.spec.permissions);
     await send(report(pod), depsFor(full));
     expect(await events(namespace, `involvedObject.uid=${uid}`)).toHaveLength(1);
 

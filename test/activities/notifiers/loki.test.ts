@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loki, lokiPayload } from '../../../activities/notifiers/loki.ts';
-import type { Report } from '../../../activities/types.ts';
+import type { Report } from '../../../src/contract/index.ts';
 import { HttpTarget } from '../../support/http-target.ts';
 import { runPlaybook, startTestWorker, testClient, testConfig } from '../../support/temporal.ts';
 import { actionReport, deps, failedActionReport, failedOutputReport, failureOf, INCIDENT_BODY, INCIDENT_SHA256, notifyingRule, outputReport } from './fixtures.ts';
@@ -19,7 +19,7 @@ beforeEach(() => {
   target.route(PUSH, 204);
 });
 
-const cfg = (raw: Record<string, unknown> = {}) => loki.config.parse({ url: target.url, ...raw });
+const cfg = (raw: Record<string, unknown> = {}) => loki.spec.config.parse({ url: target.url, ...raw });
 
 async function pushed(report: Report, raw: Record<string, unknown> = {}) {
   const before = BigInt(Date.now()) * 1_000_000n;
@@ -118,7 +118,7 @@ describe('loki notifier', () => {
   it('a refused connection is retryable', async () => {
     const closed = await new HttpTarget().start();
     await closed.stop();
-    const failure = await failureOf(loki.send(actionReport, loki.config.parse({ url: closed.url }), deps));
+    const failure = await failureOf(loki.send(actionReport, loki.spec.config.parse({ url: closed.url }), deps));
     expect(failure).toMatchObject({ nonRetryable: false, type: 'NetworkError' });
     expect(failure.message).toMatch(/ECONNREFUSED/);
   });
@@ -154,13 +154,13 @@ describe('loki through the engine', () => {
 
 describe('loki config', () => {
   it('has defaults and requires an http(s) url', () => {
-    expect(loki.config.parse({ url: 'http://loki:3100' })).toEqual({ url: 'http://loki:3100', user: '', api_key: '', tenant: '', custom_headers: {} });
-    expect(loki.config.safeParse({}).success).toBe(false);
-    expect(loki.config.safeParse({ url: 'loki:3100' }).error?.issues[0]?.message).toBe('invalid url');
+    expect(loki.spec.config.parse({ url: 'http://loki:3100' })).toEqual({ url: 'http://loki:3100', user: '', api_key: '', tenant: '', custom_headers: {} });
+    expect(loki.spec.config.safeParse({}).success).toBe(false);
+    expect(loki.spec.config.safeParse({ url: 'loki:3100' }).error?.issues[0]?.message).toBe('invalid url');
   });
 
   it('refuses credentials in the URL', () => {
-    expect(loki.config.safeParse({ url: 'http://talon:key@loki:3100' }).error?.issues[0]?.message).toBe(
+    expect(loki.spec.config.safeParse({ url: 'http://talon:key@loki:3100' }).error?.issues[0]?.message).toBe(
       'credentials in the URL are not allowed: use user/api_key (or custom_headers)',
     );
   });

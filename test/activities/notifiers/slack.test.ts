@@ -17,7 +17,7 @@ beforeEach(() => {
   target.route('/hook', { status: 200, body: 'ok' });
 });
 
-const cfg = (raw: Record<string, unknown> = {}) => slack.config.parse({ webhook_url: `${target.url}/hook`, ...raw });
+const cfg = (raw: Record<string, unknown> = {}) => slack.spec.config.parse({ webhook_url: `${target.url}/hook`, ...raw });
 
 async function sent(report: Parameters<typeof slack.send>[0], raw: Record<string, unknown> = {}): Promise<unknown> {
   await slack.send(report, cfg(raw), deps);
@@ -136,14 +136,14 @@ describe('slack notifier', () => {
     const closed = await new HttpTarget().start();
     await closed.stop();
     const url = `${closed.url}/services/T000/B000/SECRET`;
-    const failure = await failureOf(slack.send(actionReport, slack.config.parse({ webhook_url: url }), deps));
+    const failure = await failureOf(slack.send(actionReport, slack.spec.config.parse({ webhook_url: url }), deps));
     expect(failure).toMatchObject({ nonRetryable: false, type: 'NetworkError' });
     expect(failure.message).toMatch(/^POST slack webhook: fetch failed: .*ECONNREFUSED/);
     expect(failure.message).not.toContain('SECRET');
   });
 
   it('a webhook URL that cannot be requested fails permanently, without revealing it', async () => {
-    const failure = await failureOf(slack.send(actionReport, slack.config.parse({ webhook_url: 'https://user:SECRET@hooks.example.com/services/T0/B0/TOKEN?x=1' }), deps));
+    const failure = await failureOf(slack.send(actionReport, slack.spec.config.parse({ webhook_url: 'https://user:SECRET@hooks.example.com/services/T0/B0/TOKEN?x=1' }), deps));
     expect(failure).toMatchObject({ nonRetryable: true });
     expect(failure.message).not.toContain('SECRET');
     expect(failure.message).not.toContain('TOKEN');
@@ -180,7 +180,7 @@ describe('slack through the engine', () => {
 
 describe('slack config', () => {
   it('has Talon defaults', () => {
-    expect(slack.config.parse({ webhook_url: 'https://hooks.slack.com/services/X' })).toEqual({
+    expect(slack.spec.config.parse({ webhook_url: 'https://hooks.slack.com/services/X' })).toEqual({
       webhook_url: 'https://hooks.slack.com/services/X',
       icon: 'https://upload.wikimedia.org/wikipedia/commons/2/26/Circaetus_gallicus_claw.jpg',
       username: 'Falco Talon',
@@ -190,9 +190,9 @@ describe('slack config', () => {
   });
 
   it('requires an http(s) webhook_url and a known format', () => {
-    expect(slack.config.safeParse({}).success).toBe(false);
-    expect(slack.config.safeParse({ webhook_url: 'hooks.slack.com/x' }).error?.issues[0]?.message).toBe('invalid url');
-    expect(slack.config.safeParse({ webhook_url: 'https://x', format: 'medium' }).success).toBe(false);
-    expect(slack.config.safeParse({ webhook_url: 'https://x', colour: 'red' }).success).toBe(false);
+    expect(slack.spec.config.safeParse({}).success).toBe(false);
+    expect(slack.spec.config.safeParse({ webhook_url: 'hooks.slack.com/x' }).error?.issues[0]?.message).toBe('invalid url');
+    expect(slack.spec.config.safeParse({ webhook_url: 'https://x', format: 'medium' }).success).toBe(false);
+    expect(slack.spec.config.safeParse({ webhook_url: 'https://x', colour: 'red' }).success).toBe(false);
   });
 });

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { smtp } from '../../../activities/notifiers/smtp.ts';
-import type { Report } from '../../../activities/types.ts';
+import type { Report } from '../../../src/contract/index.ts';
 import { HttpTarget } from '../../support/http-target.ts';
 import { runPlaybook, startTestWorker, testClient, testConfig } from '../../support/temporal.ts';
 import { actionReport, deps, failedActionReport, failureOf, outputReport } from './fixtures.ts';
@@ -30,7 +30,7 @@ beforeEach(() => {
 });
 
 const cfg = (server: SmtpTarget, raw: Record<string, unknown> = {}) =>
-  smtp.config.parse({ host_port: server.hostPort, from: 'falco-talon@example.com', to: 'secops@example.com, oncall@example.com', ...raw });
+  smtp.spec.config.parse({ host_port: server.hostPort, from: 'falco-talon@example.com', to: 'secops@example.com, oncall@example.com', ...raw });
 
 async function mailed(server: SmtpTarget, report: Report, raw: Record<string, unknown> = {}) {
   await smtp.send(report, cfg(server, raw), deps);
@@ -186,7 +186,7 @@ describe('smtp notifier', () => {
 
 describe('smtp config', () => {
   it('has Talon defaults', () => {
-    expect(smtp.config.parse({ host_port: 'mail:25', from: 'a@b', to: 'c@d' })).toEqual({
+    expect(smtp.spec.config.parse({ host_port: 'mail:25', from: 'a@b', to: 'c@d' })).toEqual({
       host_port: 'mail:25',
       from: 'a@b',
       to: 'c@d',
@@ -199,13 +199,13 @@ describe('smtp config', () => {
   });
 
   it('requires host_port as host:port, from and at least one recipient; tls is a boolean', () => {
-    const issues = (raw: Record<string, unknown>) => smtp.config.safeParse(raw).error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    const issues = (raw: Record<string, unknown>) => smtp.spec.config.safeParse(raw).error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
     expect(issues({ host_port: 'mail:25', from: 'a@b' })).toEqual(['to: Invalid input: expected string, received undefined']);
     expect(issues({ host_port: 'mail', from: 'a@b', to: 'c@d' })).toEqual(['host_port: must be host:port']);
     expect(issues({ host_port: 'mail:25', from: 'a@b', to: ' , ' })).toEqual(['to: needs at least one recipient']);
     expect(issues({ host_port: 'mail:25', from: 'a@b', to: 'c@d', tls: 'yes' })?.[0]).toMatch(/^tls: /);
     expect(issues({ host_port: 'mail:25', from: 'a@b', to: 'c@d', format: 'markdown' })?.[0]).toMatch(/^format: /);
-    expect(smtp.config.safeParse({ host_port: '[::1]:2525', from: 'a@b', to: 'c@d' }).success).toBe(true);
+    expect(smtp.spec.config.safeParse({ host_port: '[::1]:2525', from: 'a@b', to: 'c@d' }).success).toBe(true);
   });
 });
 

@@ -3,9 +3,10 @@ import { Readable } from 'node:stream';
 import { Storage } from '@google-cloud/storage';
 import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createClients } from '../../../activities/clients.ts';
 import { gcpGcs } from '../../../activities/outputs/gcp-gcs.ts';
 import type { Artifact, Deps } from '../../../activities/types.ts';
-import { configSchema } from '../../../src/config/schema.ts';
+import { configSchema, type TalonConfig } from '../../../src/config/schema.ts';
 import { silentLogger } from '../../../src/log.ts';
 import { startFakeGcs, type FakeGcsServer } from '../../support/object-stores.ts';
 import { falcoEvent } from '../../support/temporal.ts';
@@ -17,11 +18,13 @@ let gcs: FakeGcsServer;
 let reader: Storage;
 let deps: Deps;
 
+const depsOf = (config: TalonConfig): Deps => ({ config, log: silentLogger, clients: createClients(config) });
+
 beforeAll(async () => {
   gcs = await startFakeGcs();
   // The test's own client, to create buckets and read back what the output stored.
   reader = new Storage({ apiEndpoint: gcs.url, projectId: 'test' });
-  deps = { config: configSchema.parse({ gcp: { endpoint: gcs.url } }), log: silentLogger };
+  deps = depsOf(configSchema.parse({ gcp: { endpoint: gcs.url } }));
 });
 afterAll(async () => gcs?.stop());
 afterEach(() => vi.useRealTimers());
@@ -33,7 +36,7 @@ async function newBucket(): Promise<string> {
 }
 
 function store(bucket: string, artifact: Artifact, options: { prefix?: string; objects?: Record<string, string>; hostname?: string } = {}) {
-  const parameters = gcpGcs.params.parse({ bucket, prefix: options.prefix });
+  const parameters = gcpGcs.spec.params.parse({ bucket, prefix: options.prefix });
   const objects = options.objects ?? { pod: 'web-1', namespace: 'prod' };
   return gcpGcs.store({ parameters, artifact, objects, event: falcoEvent({ hostname: options.hostname ?? 'node-1' }) }, deps);
 }
@@ -54,8 +57,8 @@ async function failure(promise: Promise<unknown>): Promise<ApplicationFailure> {
 describe('gcp:gcs output against fake-gcs-server', () => {
   it('passes the check for an existing bucket and fails permanently, with the message, for a missing one', async () => {
     const bucket = await newBucket();
-    await expect(gcpGcs.checks?.(gcpGcs.params.parse({ bucket }), deps)).resolves.toBeUndefined();
-    const error = await failure(gcpGcs.checks!(gcpGcs.params.parse({ bucket: 'no-such-bucket' }), deps));
+    await expect(gcpGcs.checks?.(gcpGcs.spec.params.parse({ bucket }), deps)).resolves.toBeUndefined();
+    const error = await failure(gcpGcs.checks!(gcpGcs.spec.params.parse({ bucket: 'no-such-bucket' }), deps));
     expect(error).toMatchObject({ nonRetryable: true, type: 'BucketNotFound', message: "the bucket 'no-such-bucket' does not exist" });
   });
 
@@ -160,14 +163,14 @@ describe('gcp:gcs output against fake-gcs-server', () => {
   });
 
   it('fails retryably when the server cannot be reached', async () => {
-    const down = { config: configSchema.parse({ gcp: { endpoint: 'http://127.0.0.1:1' } }), log: silentLogger };
-    const error = await failure(gcpGcs.checks!(gcpGcs.params.parse({ bucket: 'b' }), down));
+    const down = depsOf(configSchema.parse({ gcp: { endpoint: 'http://127.0.0.1:1' } }));
+    const error = await failure(gcpGcs.checks!(gcpGcs.spec.params.parse({ bucket: 'b' }), down));
     expect(error.nonRetryable).toBe(false);
   });
 
   it('reads credentials_path as a key file: a missing file is a permanent configuration error', async () => {
     const config = configSchema.parse({ gcp: { endpoint: gcs.url, credentials_path: '/nonexistent/key.json' } });
-    const error = await failure(gcpGcs.checks!(gcpGcs.params.parse({ bucket: 'b' }), { config, log: silentLogger }));
+    const error = await failure(gcpGcs.checks!(gcpGcs.spec.params.parse({ bucket: 'b' }), depsOf(config)));
     expect(error).toMatchObject({ nonRetryable: true, type: 'GcpConfigError' });
     expect(error.message).toContain('/nonexistent/key.json');
   });

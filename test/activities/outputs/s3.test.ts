@@ -3,10 +3,11 @@ import { Readable } from 'node:stream';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createClients } from '../../../activities/clients.ts';
 import { awsS3 } from '../../../activities/outputs/aws-s3.ts';
 import { minioS3 } from '../../../activities/outputs/minio-s3.ts';
-import type { Artifact, Deps, OutputDescriptor } from '../../../activities/types.ts';
-import { configSchema } from '../../../src/config/schema.ts';
+import type { Artifact, Deps, OutputImplementation } from '../../../activities/types.ts';
+import { configSchema, type TalonConfig } from '../../../src/config/schema.ts';
 import { silentLogger } from '../../../src/log.ts';
 import { startMinio, type MinioServer } from '../../support/object-stores.ts';
 import { falcoEvent } from '../../support/temporal.ts';
@@ -58,8 +59,10 @@ async function failure(promise: Promise<unknown>): Promise<ApplicationFailure> {
   return error;
 }
 
+const depsOf = (config: TalonConfig): Deps => ({ config, log: silentLogger, clients: createClients(config) });
+
 interface Case {
-  readonly output: OutputDescriptor<unknown>;
+  readonly output: OutputImplementation<unknown>;
   readonly deps: (secretKey?: string) => Deps;
   readonly location: (bucket: string, key: string) => string;
   readonly extraObjects: Record<string, string>;
@@ -67,20 +70,15 @@ interface Case {
 
 const cases: Record<string, () => Case> = {
   'aws:s3 (through aws.endpoint)': () => ({
-    output: awsS3 as OutputDescriptor<unknown>,
-    deps: (secretKey = minio.secretKey) => ({
-      config: configSchema.parse({ aws: { endpoint: minio.url, region: 'us-east-1', access_key: minio.accessKey, secret_key: secretKey } }),
-      log: silentLogger,
-    }),
+    output: awsS3,
+    deps: (secretKey = minio.secretKey) =>
+      depsOf(configSchema.parse({ aws: { endpoint: minio.url, region: 'us-east-1', access_key: minio.accessKey, secret_key: secretKey } })),
     location: (bucket, key) => `s3://${bucket}/${key}`,
     extraObjects: { region: 'us-east-1' },
   }),
   'minio:s3': () => ({
-    output: minioS3 as OutputDescriptor<unknown>,
-    deps: (secretKey = minio.secretKey) => ({
-      config: configSchema.parse({ minio: { endpoint: minio.hostPort, access_key: minio.accessKey, secret_key: secretKey } }),
-      log: silentLogger,
-    }),
+    output: minioS3,
+    deps: (secretKey = minio.secretKey) => depsOf(configSchema.parse({ minio: { endpoint: minio.hostPort, access_key: minio.accessKey, secret_key: secretKey } })),
     location: (bucket, key) => `${minio.url}/${bucket}/${key}`,
     extraObjects: {},
   }),
@@ -95,15 +93,15 @@ describe.each(Object.keys(cases))('%s output against MinIO', (title) => {
   });
 
   function store(bucket: string, artifact: Artifact, options: { prefix?: string; objects?: Record<string, string>; hostname?: string } = {}) {
-    const parameters = c.output.params.parse({ bucket, prefix: options.prefix });
+    const parameters = c.output.spec.params.parse({ bucket, prefix: options.prefix });
     const objects = options.objects ?? { pod: 'web-1', namespace: 'prod' };
     return c.output.store({ parameters, artifact, objects, event: falcoEvent({ hostname: options.hostname ?? 'node-1' }) }, deps);
   }
 
   it('passes the check for an existing bucket and fails permanently, with the message, for a missing one', async () => {
     const bucket = await newBucket();
-    await expect(c.output.checks?.(c.output.params.parse({ bucket }), deps)).resolves.toBeUndefined();
-    const error = await failure(c.output.checks!(c.output.params.parse({ bucket: 'no-such-bucket' }), deps));
+    await expect(c.output.checks?.(c.output.spec.params.parse({ bucket }), deps)).resolves.toBeUndefined();
+    const error = await failure(c.output.checks!(c.output.spec.params.parse({ bucket: 'no-such-bucket' }), deps));
     expect(error).toMatchObject({ nonRetryable: true, type: 'BucketNotFound', message: "the bucket 'no-such-bucket' does not exist" });
   });
 
@@ -210,7 +208,7 @@ describe.each(Object.keys(cases))('%s output against MinIO', (title) => {
 
   it('fails permanently, naming the IAM action, when the credentials are refused', async () => {
     const bucket = await newBucket();
-    const error = await failure(c.output.checks!(c.output.params.parse({ bucket }), c.deps('wrong-secret')));
+    const error = await failure(c.output.checks!(c.output.spec.params.parse({ bucket }), c.deps('wrong-secret')));
     expect(error).toMatchObject({ nonRetryable: true, type: 'Forbidden' });
     expect(error.message).toContain("'s3:ListBucket'");
   });
@@ -220,19 +218,19 @@ describe('S3 outputs: configuration and network errors', () => {
   it('aws:s3 reports the region of the parameters in its objects', async () => {
     const bucket = await newBucket();
     const config = configSchema.parse({ aws: { endpoint: minio.url, region: 'us-east-1', access_key: minio.accessKey, secret_key: minio.secretKey } });
-    const parameters = awsS3.params.parse({ bucket, region: 'eu-west-3' });
-    const out = await awsS3.store({ parameters, artifact: { name: 'log', contentType: 'text/plain', body: Buffer.from('x') }, objects: { pod: 'p', namespace: 'n' }, event: falcoEvent() }, { config, log: silentLogger });
+    const parameters = awsS3.spec.params.parse({ bucket, region: 'eu-west-3' });
+    const out = await awsS3.store({ parameters, artifact: { name: 'log', contentType: 'text/plain', body: Buffer.from('x') }, objects: { pod: 'p', namespace: 'n' }, event: falcoEvent() }, depsOf(config));
     expect(out.objects.region).toBe('eu-west-3');
   });
 
   it('minio:s3 without minio.endpoint fails permanently with a configuration error', async () => {
-    const error = await failure(minioS3.checks!(minioS3.params.parse({ bucket: 'b' }), { config: configSchema.parse({}), log: silentLogger }));
+    const error = await failure(minioS3.checks!(minioS3.spec.params.parse({ bucket: 'b' }), depsOf(configSchema.parse({}))));
     expect(error).toMatchObject({ nonRetryable: true, type: 'OutputConfigError' });
   });
 
   it('an unreachable server is a retryable failure', async () => {
     const config = configSchema.parse({ minio: { endpoint: '127.0.0.1:1', access_key: 'a', secret_key: 'b' } });
-    const error = await failure(minioS3.checks!(minioS3.params.parse({ bucket: 'b' }), { config, log: silentLogger }));
+    const error = await failure(minioS3.checks!(minioS3.spec.params.parse({ bucket: 'b' }), depsOf(config)));
     expect(error.nonRetryable).toBe(false);
   });
 });

@@ -18,3 +18,9 @@ export interface FalcoEvent {
   readonly output_fields: { readonly [key: string]: Json };
   readonly tags: readonly string[];
 }
+
+/** Talon context (reference §5.1) plus additional contexts, as flat string keys. */
+export type TalonContext = { readonly [key: string]: string };
+
+/** Result objects of an action or output (`pod`, `namespace`, `node`…). */
+export type Objects = { readonly [key: string]: string };

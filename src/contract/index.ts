@@ -1,0 +1,8 @@
+// The contract: every type that crosses ingest → workflow → activities, plus the specs that describe
+// actionners, outputs, notifiers and contexts. Sandbox-safe: no Node built-ins, no I/O.
+export type * from './event.ts';
+export type * from './plan.ts';
+export type * from './activity.ts';
+export type * from './report.ts';
+export type * from './spec.ts';
+export { notifierActivityName } from './activity.ts';

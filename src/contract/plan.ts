@@ -1,0 +1,57 @@
+import type { FalcoEvent, Json } from './event.ts';
+
+/** Where an action's artifact goes: an output target (`aws:s3`) and its parameters. */
+export interface ActionOutput {
+  readonly target: string;
+  readonly parameters: { readonly [key: string]: Json };
+}
+
+/** Effective Temporal retry policy of one action (rule-file `retry:` over the defaults). */
+export interface PlannedRetry {
+  readonly maximumAttempts: number;
+  readonly initialInterval: string;
+  readonly maximumInterval: string;
+  readonly backoffCoefficient: number;
+}
+
+/** `required`/`allowed` from the actionner; `none` means an `output:` given is ignored. */
+export type OutputMode = 'required' | 'allowed' | 'none';
+
+/** One action as decided at ingest: merged parameters and every flag resolved. */
+export interface PlannedAction {
+  readonly name: string;
+  readonly actionner: string;
+  readonly parameters: { readonly [key: string]: Json };
+  /** As written in the rule (undefined when absent): the Talon context shows only what is set. */
+  readonly continue?: boolean;
+  readonly ignoreErrors?: boolean;
+  /** Resolved: rule value, else the actionner's default. */
+  readonly effectiveContinue: boolean;
+  readonly effectiveIgnoreErrors: boolean;
+  readonly additionalContexts: readonly string[];
+  readonly outputMode: OutputMode;
+  readonly output?: ActionOutput;
+  readonly retry: PlannedRetry;
+  /** Start-to-close timeout of one attempt. */
+  readonly timeout: string;
+}
+
+export interface PlannedRule {
+  readonly name: string;
+  readonly continue?: boolean;
+  readonly dryRun?: boolean;
+  /** `default_notifiers` ∪ the rule's `notifiers`, duplicates removed, in that order. */
+  readonly notifiers: readonly string[];
+  readonly actions: readonly PlannedAction[];
+}
+
+/** The playbook workflow's only input: a self-contained snapshot, so history explains every step. */
+export interface PlaybookInput {
+  readonly event: FalcoEvent;
+  /** Only the rules that run: rule-level `continue: false` has already cut the list. */
+  readonly rules: readonly PlannedRule[];
+  /** The workflow stays open at least this long after it started, so duplicates keep being rejected. */
+  readonly dedupWindowSeconds: number;
+  /** `trace_id` of the notifications; defaults to the workflow ID. */
+  readonly traceId?: string;
+}
