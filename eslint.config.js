@@ -47,8 +47,30 @@ export default tseslint.config(
     // Modules the workflow bundle loads: no Node built-ins, no packages but Temporal's (types aside).
     files: ['src/contract/**/*.ts', 'src/events/fields.ts', 'src/temporal/search-attributes.ts'],
     rules: {
-      '@typescript-eslint/no-restricted-imports': ['error', { patterns: [sandboxImports.patterns[0], { ...sandboxImports.patterns[1], allowTypeImports: true }] }],
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { patterns: [sandboxImports.patterns[0], { ...sandboxImports.patterns[1], allowTypeImports: true }] },
+      ],
     },
   },
-  { files: ['**/*.js'], extends: [tseslint.configs.disableTypeChecked] },
+  {
+    // Tests read JSON answers (`await response.json()` is `any`) and assert on them: the assertion is
+    // the check, so the no-unsafe-* family would only add casts.
+    files: ['test/**/*.ts', 'bench/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+      '@typescript-eslint/no-unsafe-argument': 'off',
+      '@typescript-eslint/no-unsafe-return': 'off',
+      '@typescript-eslint/no-unsafe-call': 'off',
+      // Fakes implement async interfaces without awaiting, and Node servers take async handlers.
+      '@typescript-eslint/require-await': 'off',
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false } }],
+    },
+  },
+  {
+    files: ['**/*.js', '**/*.mjs'],
+    extends: [tseslint.configs.disableTypeChecked],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
+  },
 );

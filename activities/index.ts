@@ -38,7 +38,15 @@ export function actionActivity(implementation: () => Promise<ActionnerImplementa
     try {
       const actionner = await implementation();
       const parameters = parseParameters(actionner.spec, input.parameters);
-      let actionInput = { event: input.event, context: input.context, parameters, rule: input.rule, action: input.action, idempotencyKey: input.idempotencyKey, attempt };
+      let actionInput = {
+        event: input.event,
+        context: input.context,
+        parameters,
+        rule: input.rule,
+        action: input.action,
+        idempotencyKey: input.idempotencyKey,
+        attempt,
+      };
       if (actionner.spec.usesContext && input.additionalContexts.length > 0) {
         actionInput = { ...actionInput, context: await withAdditionalContexts(input.additionalContexts, actionInput, deps) };
       }
@@ -90,6 +98,7 @@ export function notifierActivity(spec: NotifierSpec, implementation: () => Promi
 export function createActivities(deps: Deps): Record<string, ActionActivity | NotifierActivity> {
   const activities: Record<string, ActionActivity | NotifierActivity> = {};
   for (const spec of actionnerSpecs) activities[spec.name] = actionActivity(lazy(actionnerImplementations[spec.name], spec.name), deps);
-  for (const spec of notifierSpecs) activities[notifierActivityName(spec.name)] = notifierActivity(spec, lazy(notifierImplementations[spec.name], spec.name), deps);
+  for (const spec of notifierSpecs)
+    activities[notifierActivityName(spec.name)] = notifierActivity(spec, lazy(notifierImplementations[spec.name], spec.name), deps);
   return activities;
 }

@@ -94,9 +94,10 @@ export async function inlineOutput(artifact: Artifact | undefined): Promise<stri
   else {
     const chunks: Buffer[] = [];
     let size = 0;
-    for await (const chunk of artifact.body) {
-      chunks.push(Buffer.from(chunk));
-      size += chunk.length;
+    for await (const chunk of artifact.body as AsyncIterable<Buffer | string>) {
+      const bytes = Buffer.from(chunk);
+      chunks.push(bytes);
+      size += bytes.length;
       if (size > INLINE_OUTPUT_LIMIT) break;
     }
     artifact.body.destroy();

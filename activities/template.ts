@@ -34,13 +34,16 @@ export function templateVariables(event: FalcoEvent, context: TalonContext): Rec
  * so shell snippets survive.
  */
 export function expand(text: string, vars: Readonly<Record<string, string>>): string {
-  return text.replace(/\$\$|\$\{([^}:]+)(?::-([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (match, braced, fallback, bare) => {
-    if (match === '$$') return '$';
-    const name = braced ?? bare;
-    const value = vars[name];
-    if (value !== undefined && value !== '') return value;
-    return fallback ?? '';
-  });
+  return text.replace(
+    /\$\$|\$\{([^}:]+)(?::-([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g,
+    (match, braced: string | undefined, fallback: string | undefined, bare: string | undefined) => {
+      if (match === '$$') return '$';
+      const name = braced ?? bare ?? '';
+      const value = vars[name];
+      if (value !== undefined && value !== '') return value;
+      return fallback ?? '';
+    },
+  );
 }
 
 /** Expands every string inside a JSON value; the result is re-serialised, so values cannot inject. */

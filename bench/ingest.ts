@@ -3,14 +3,12 @@ import type { Hono } from 'hono';
 import { z } from 'zod';
 import { decodeEvent } from '../src/events/decode.ts';
 import { createApp } from '../src/ingest/app.ts';
-import { startSearchAttributes } from '../src/ingest/search-attributes.ts';
 import { playbookStartOptions, temporalStarter } from '../src/ingest/starter.ts';
 import { silentLogger } from '../src/log.ts';
 import { Metrics } from '../src/metrics/metrics.ts';
 import { planEvent } from '../src/plan/plan.ts';
 import { listen } from '../src/roles/ingest-server.ts';
 import type { RuleSet } from '../src/rules/index.ts';
-import type { PlaybookInput } from '../src/contract/index.ts';
 import { alertBody } from './alerts.ts';
 import { runPool, type PoolResult } from './pool.ts';
 

@@ -83,16 +83,26 @@ export async function measureLatency(options: LatencyOptions): Promise<LatencyRu
     const toAck: number[] = [];
     let firstPost = Number.POSITIVE_INFINITY;
     let lastArrival = 0;
-    const measured = await runPool(options.count, options.concurrency, (i) =>
-      sendAndAwait(`lat-${i}`, (postedAt, ackAt, arrivedAt) => {
-        firstPost = Math.min(firstPost, postedAt);
-        toAck.push(ackAt - postedAt);
-        if (arrivedAt === undefined) return;
-        toActivity.push(arrivedAt - postedAt);
-        lastArrival = Math.max(lastArrival, arrivedAt);
-      }), options.timeoutMs);
+    const measured = await runPool(
+      options.count,
+      options.concurrency,
+      (i) =>
+        sendAndAwait(`lat-${i}`, (postedAt, ackAt, arrivedAt) => {
+          firstPost = Math.min(firstPost, postedAt);
+          toAck.push(ackAt - postedAt);
+          if (arrivedAt === undefined) return;
+          toActivity.push(arrivedAt - postedAt);
+          lastArrival = Math.max(lastArrival, arrivedAt);
+        }),
+      options.timeoutMs,
+    );
     // Wait for the playbooks to close too, so "after" is measured with the work done.
-    const closing = await runPool(workflowIds.length, 32, async (i) => void (await options.client.workflow.getHandle(workflowIds[i]!).result()), options.timeoutMs);
+    const closing = await runPool(
+      workflowIds.length,
+      32,
+      async (i) => void (await options.client.workflow.getHandle(workflowIds[i]!).result()),
+      options.timeoutMs,
+    );
     const peak = sampler.stop();
     const after = process.memoryUsage().rss;
     return {

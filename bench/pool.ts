@@ -11,12 +11,7 @@ export interface PoolResult {
  * Runs `task(0)` … `task(count - 1)` with at most `concurrency` in flight. Stops issuing new tasks once
  * `budgetMs` has passed, so a slow or stuck server bounds the run instead of hanging it.
  */
-export async function runPool(
-  count: number,
-  concurrency: number,
-  task: (index: number) => Promise<void>,
-  budgetMs = 60_000,
-): Promise<PoolResult> {
+export async function runPool(count: number, concurrency: number, task: (index: number) => Promise<void>, budgetMs = 60_000): Promise<PoolResult> {
   const started = performance.now();
   let next = 0;
   let done = 0;
@@ -36,7 +31,8 @@ export async function runPool(
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, count) }, lane));
   // One failure's message is enough to explain a non-zero count; the rest are usually the same.
-  if (firstError !== undefined) console.error(`  ${failed} task(s) failed; first: ${firstError instanceof Error ? firstError.message : String(firstError)}`);
+  if (firstError !== undefined)
+    console.error(`  ${failed} task(s) failed; first: ${firstError instanceof Error ? firstError.message : JSON.stringify(firstError)}`);
   return { done, failed, elapsedMs: performance.now() - started };
 }
 

@@ -14,7 +14,14 @@ export interface BenchSettings {
 const MB = 1024 * 1024;
 
 /** Every printed figure as one plain object: the table and the JSON line both come from it. */
-export function figures(settings: BenchSettings, throughput: Record<StartMode, PoolResult>, latency: LatencyRun, matching: readonly MatchFigures[], durationMs: number, load: readonly [number, number]) {
+export function figures(
+  settings: BenchSettings,
+  throughput: Record<StartMode, PoolResult>,
+  latency: LatencyRun,
+  matching: readonly MatchFigures[],
+  durationMs: number,
+  load: readonly [number, number],
+) {
   const http = ratePerSecond(throughput.http);
   const inProcess = ratePerSecond(throughput['in-process']);
   const raw = ratePerSecond(throughput.raw);

@@ -18,7 +18,10 @@ export class Notifications {
   notify(notifiers: readonly string[], report: Report): void {
     for (const notifier of notifiers) {
       const previous = this.chains.get(notifier) ?? Promise.resolve();
-      this.chains.set(notifier, previous.then(() => this.deliver(notifier, report)));
+      this.chains.set(
+        notifier,
+        previous.then(() => this.deliver(notifier, report)),
+      );
     }
   }
 

@@ -2,12 +2,31 @@ import { defineQuery, setHandler, sleep, upsertSearchAttributes, workflowInfo } 
 import { SEARCH_ATTRIBUTES } from '../src/temporal/search-attributes.ts';
 import { Notifications } from './notify.ts';
 import { runAction } from './run-action.ts';
-import type { ActionActivityResult, ActionReport, Outcome, PlannedAction, PlannedRule, PlaybookInput, PlaybookReport, Progress, Report, RuleReport } from '../src/contract/index.ts';
+import type {
+  ActionActivityResult,
+  ActionReport,
+  Outcome,
+  PlannedAction,
+  PlannedRule,
+  PlaybookInput,
+  PlaybookReport,
+  Progress,
+  Report,
+  RuleReport,
+} from '../src/contract/index.ts';
 
 export const progressQuery = defineQuery<Progress>('progress');
 
 function dryRunReport(action: PlannedAction): ActionReport {
-  return { action: action.name, actionner: action.actionner, status: 'dry_run', attempts: 0, durationMs: 0, result: 'no action, dry-run is enabled', objects: {} };
+  return {
+    action: action.name,
+    actionner: action.actionner,
+    status: 'dry_run',
+    attempts: 0,
+    durationMs: 0,
+    result: 'no action, dry-run is enabled',
+    objects: {},
+  };
 }
 
 /** The notifications for one action (reference §4.7): the action report, then the output report. */

@@ -14,8 +14,7 @@ type AwsConfig = TalonConfig['aws'];
  * top of either. `undefined` lets the SDK use its default chain.
  */
 export function awsCredentials(aws: AwsConfig): LambdaClientConfig['credentials'] {
-  const base =
-    aws.region && aws.access_key && aws.secret_key ? { accessKeyId: aws.access_key, secretAccessKey: aws.secret_key } : undefined;
+  const base = aws.region && aws.access_key && aws.secret_key ? { accessKeyId: aws.access_key, secretAccessKey: aws.secret_key } : undefined;
   const roleArn = aws.role_arn;
   if (!roleArn) return base;
   const assume = fromTemporaryCredentials({

@@ -50,11 +50,9 @@ export const awsLambda: ActionnerImplementation<AwsLambdaParams> = {
       Payload: Buffer.from(JSON.stringify({ ...event, context })),
     });
     const client = await deps.clients.lambda();
-    const response = await client
-      .send(command)
-      .catch((error: unknown) => {
-        throw awsFailure(error, { what: `lambda:InvokeFunction on '${name}'`, iamAction: 'lambda:InvokeFunction', notFound: notFound(name, qualifier) });
-      });
+    const response = await client.send(command).catch((error: unknown) => {
+      throw awsFailure(error, { what: `lambda:InvokeFunction on '${name}'`, iamAction: 'lambda:InvokeFunction', notFound: notFound(name, qualifier) });
+    });
     const payload = Buffer.from(response.Payload ?? new Uint8Array());
     // The function ran and failed (or Lambda answered oddly): retrying would run it again for the
     // same alert, so these are permanent.

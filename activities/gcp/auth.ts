@@ -40,9 +40,9 @@ async function createAuth(gcp: GcpConfig): Promise<GcpAuth> {
   // retries (as with AWS), so the library's own retries are off; a custom `token_uri` is honoured.
   const client = await auth.getClient();
   client.gaxios?.interceptors.request.add({
-    resolved: async (options) => {
+    resolved: (options) => {
       const url = tokenUri && typeof options.url === 'string' && LIBRARY_TOKEN_URLS.has(options.url) ? tokenUri : options.url;
-      return { ...options, url, retryConfig: { ...options.retryConfig, retry: 0, noResponseRetries: 0 } };
+      return Promise.resolve({ ...options, url, retryConfig: { ...options.retryConfig, retry: 0, noResponseRetries: 0 } });
     },
   });
   return { auth, idClients: new Map() };
@@ -82,9 +82,11 @@ export function gcpAuthFailure(error: unknown): ApplicationFailure {
   const message = error instanceof Error ? error.message : String(error);
   const response = gaxiosShape.safeParse(error);
   const status = response.success ? response.data.response.status : undefined;
-  if (status !== undefined && status >= 400 && status < 500 && status !== 429) return permanent('GcpAuthError', `GCP credentials refused (${status}): ${truncate(message)}`);
+  if (status !== undefined && status >= 400 && status < 500 && status !== 429)
+    return permanent('GcpAuthError', `GCP credentials refused (${status}): ${truncate(message)}`);
   const code = codeShape.safeParse(error);
-  if (status !== undefined || (code.success && NETWORK_CODES.has(code.data.code))) return retryable('GcpAuthUnavailable', `GCP token service: ${truncate(message)}`);
+  if (status !== undefined || (code.success && NETWORK_CODES.has(code.data.code)))
+    return retryable('GcpAuthUnavailable', `GCP token service: ${truncate(message)}`);
   return permanent('GcpConfigError', `GCP credentials (gcp.credentials_path or application default credentials): ${truncate(message)}`);
 }
 

@@ -104,13 +104,20 @@ export async function httpStream(request: HttpRequest, what: string): Promise<{ 
 /** Talon's texts for HTTP statuses (reference §8.1). */
 function statusText(status: number, body: string): string {
   switch (status) {
-    case 400: return `header missing: ${truncate(body)}`;
-    case 401: return 'authentication error';
-    case 403: return 'access denied';
-    case 404: return 'resource not found';
-    case 422: return 'wrong request';
-    case 429: return 'exceeding post rate limit';
-    default: return `unexpected status ${status}${body ? `: ${truncate(body)}` : ''}`;
+    case 400:
+      return `header missing: ${truncate(body)}`;
+    case 401:
+      return 'authentication error';
+    case 403:
+      return 'access denied';
+    case 404:
+      return 'resource not found';
+    case 422:
+      return 'wrong request';
+    case 429:
+      return 'exceeding post rate limit';
+    default:
+      return `unexpected status ${status}${body ? `: ${truncate(body)}` : ''}`;
   }
 }
 

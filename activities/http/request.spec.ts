@@ -1,9 +1,7 @@
 import { z } from 'zod';
 import type { ActionnerSpec, Json } from '../../src/contract/index.ts';
 
-const json: z.ZodType<Json> = z.lazy(() =>
-  z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(json), z.record(z.string(), json)]),
-);
+const json: z.ZodType<Json> = z.lazy(() => z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(json), z.record(z.string(), json)]));
 
 const params = z
   .object({
@@ -17,7 +15,13 @@ const params = z
       .default({})
       .describe('Request headers; they replace the defaults (`content-type: application/json`, `user-agent: falco-talon`) whatever their case.'),
     body: json.optional().describe('JSON body; every string inside it is templated. Absent: the alert and its Talon context. Not sent with GET and HEAD.'),
-    timeout_seconds: z.number().int().positive().max(300).default(10).describe('Timeout of the request in seconds (at most 300); it also ends before the action\'s `timeout:`.'),
+    timeout_seconds: z
+      .number()
+      .int()
+      .positive()
+      .max(300)
+      .default(10)
+      .describe("Timeout of the request in seconds (at most 300); it also ends before the action's `timeout:`."),
   })
   .strict();
 

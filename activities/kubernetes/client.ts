@@ -37,7 +37,8 @@ export function createKubeApis(kubeconfig: string): KubeApis {
     if (kubeconfig === '') {
       // loadFromCluster() does not fail outside a pod: it yields `https://undefined:undefined` and
       // every call would fail as a (retried) network error. Say what is wrong, once.
-      if (!process.env.KUBERNETES_SERVICE_HOST) throw new Error('no kubeconfig is configured (kubeconfig / KUBECONFIG) and this is not a pod (KUBERNETES_SERVICE_HOST is unset)');
+      if (!process.env.KUBERNETES_SERVICE_HOST)
+        throw new Error('no kubeconfig is configured (kubeconfig / KUBECONFIG) and this is not a pod (KUBERNETES_SERVICE_HOST is unset)');
       kubeConfig.loadFromCluster();
     } else kubeConfig.loadFromFile(kubeconfig);
   } catch (error) {
@@ -116,7 +117,10 @@ export function kubeFailure(error: unknown, req: KubeRequest): ApplicationFailur
   if (code === 404) return permanent(req.notFoundType ?? 'NotFound', `${describe(req)} doesn't exist`);
   if (code === 403) {
     const scope = req.namespace ? ` in the namespace '${req.namespace}'` : '';
-    return permanent('Forbidden', `forbidden: cannot ${req.verb} ${req.resource}${scope} (missing RBAC permission '${req.verb}' on '${req.resource}'): ${detail}`);
+    return permanent(
+      'Forbidden',
+      `forbidden: cannot ${req.verb} ${req.resource}${scope} (missing RBAC permission '${req.verb}' on '${req.resource}'): ${detail}`,
+    );
   }
   if (code === 409 || code === 429 || code >= 500) return retryable(`Kubernetes${code}`, `${req.verb} ${describe(req)}: ${code} ${detail}`);
   return permanent(`Kubernetes${code}`, `${req.verb} ${describe(req)}: ${code} ${detail}`);
@@ -167,7 +171,8 @@ export function createdAfterEvent(meta: V1ObjectMeta | undefined, event: FalcoEv
 /** The node the pod is scheduled on; a pending pod has none. */
 export function scheduledNode(pod: V1Pod): string {
   const node = pod.spec?.nodeName;
-  if (!node) throw permanent('PodNotScheduled', `the pod '${pod.metadata?.name ?? ''}' in the namespace '${pod.metadata?.namespace ?? ''}' is not scheduled on a node`);
+  if (!node)
+    throw permanent('PodNotScheduled', `the pod '${pod.metadata?.name ?? ''}' in the namespace '${pod.metadata?.namespace ?? ''}' is not scheduled on a node`);
   return node;
 }
 

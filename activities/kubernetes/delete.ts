@@ -17,15 +17,42 @@ type Calls = Pick<Target, 'read' | 'remove'>;
 /** The typed calls of each resource in {@link deletableKinds}. */
 const calls: { readonly [resource: string]: Calls } = {
   namespaces: { read: (a, name) => a.core.readNamespace({ name }), remove: (a, name) => a.core.deleteNamespace({ name }) },
-  configmaps: { read: (a, name, namespace) => a.core.readNamespacedConfigMap({ name, namespace }), remove: (a, name, namespace) => a.core.deleteNamespacedConfigMap({ name, namespace }) },
-  secrets: { read: (a, name, namespace) => a.core.readNamespacedSecret({ name, namespace }), remove: (a, name, namespace) => a.core.deleteNamespacedSecret({ name, namespace }) },
-  services: { read: (a, name, namespace) => a.core.readNamespacedService({ name, namespace }), remove: (a, name, namespace) => a.core.deleteNamespacedService({ name, namespace }) },
-  serviceaccounts: { read: (a, name, namespace) => a.core.readNamespacedServiceAccount({ name, namespace }), remove: (a, name, namespace) => a.core.deleteNamespacedServiceAccount({ name, namespace }) },
-  deployments: { read: (a, name, namespace) => a.apps.readNamespacedDeployment({ name, namespace }), remove: (a, name, namespace) => a.apps.deleteNamespacedDeployment({ name, namespace }) },
-  daemonsets: { read: (a, name, namespace) => a.apps.readNamespacedDaemonSet({ name, namespace }), remove: (a, name, namespace) => a.apps.deleteNamespacedDaemonSet({ name, namespace }) },
-  statefulsets: { read: (a, name, namespace) => a.apps.readNamespacedStatefulSet({ name, namespace }), remove: (a, name, namespace) => a.apps.deleteNamespacedStatefulSet({ name, namespace }) },
-  replicasets: { read: (a, name, namespace) => a.apps.readNamespacedReplicaSet({ name, namespace }), remove: (a, name, namespace) => a.apps.deleteNamespacedReplicaSet({ name, namespace }) },
-  roles: { read: (a, name, namespace) => a.rbac.readNamespacedRole({ name, namespace }), remove: (a, name, namespace) => a.rbac.deleteNamespacedRole({ name, namespace }) },
+  configmaps: {
+    read: (a, name, namespace) => a.core.readNamespacedConfigMap({ name, namespace }),
+    remove: (a, name, namespace) => a.core.deleteNamespacedConfigMap({ name, namespace }),
+  },
+  secrets: {
+    read: (a, name, namespace) => a.core.readNamespacedSecret({ name, namespace }),
+    remove: (a, name, namespace) => a.core.deleteNamespacedSecret({ name, namespace }),
+  },
+  services: {
+    read: (a, name, namespace) => a.core.readNamespacedService({ name, namespace }),
+    remove: (a, name, namespace) => a.core.deleteNamespacedService({ name, namespace }),
+  },
+  serviceaccounts: {
+    read: (a, name, namespace) => a.core.readNamespacedServiceAccount({ name, namespace }),
+    remove: (a, name, namespace) => a.core.deleteNamespacedServiceAccount({ name, namespace }),
+  },
+  deployments: {
+    read: (a, name, namespace) => a.apps.readNamespacedDeployment({ name, namespace }),
+    remove: (a, name, namespace) => a.apps.deleteNamespacedDeployment({ name, namespace }),
+  },
+  daemonsets: {
+    read: (a, name, namespace) => a.apps.readNamespacedDaemonSet({ name, namespace }),
+    remove: (a, name, namespace) => a.apps.deleteNamespacedDaemonSet({ name, namespace }),
+  },
+  statefulsets: {
+    read: (a, name, namespace) => a.apps.readNamespacedStatefulSet({ name, namespace }),
+    remove: (a, name, namespace) => a.apps.deleteNamespacedStatefulSet({ name, namespace }),
+  },
+  replicasets: {
+    read: (a, name, namespace) => a.apps.readNamespacedReplicaSet({ name, namespace }),
+    remove: (a, name, namespace) => a.apps.deleteNamespacedReplicaSet({ name, namespace }),
+  },
+  roles: {
+    read: (a, name, namespace) => a.rbac.readNamespacedRole({ name, namespace }),
+    remove: (a, name, namespace) => a.rbac.deleteNamespacedRole({ name, namespace }),
+  },
   clusterroles: { read: (a, name) => a.rbac.readClusterRole({ name }), remove: (a, name) => a.rbac.deleteClusterRole({ name }) },
 };
 

@@ -5,12 +5,12 @@ import { minHealthyReplicasParam, replicaOwnerRules } from './replicas-params.ts
 
 const params = z
   .object({
-    ignore_daemonsets: z.boolean().default(true).describe("Leave DaemonSet pods alone: their controller recreates them on the node anyway."),
-    ignore_statefulsets: z.boolean().default(false).describe("Leave StatefulSet pods alone."),
-    ignore_errors: z.boolean().default(false).describe("Report success even when some pods could not be evicted."),
+    ignore_daemonsets: z.boolean().default(true).describe('Leave DaemonSet pods alone: their controller recreates them on the node anyway.'),
+    ignore_statefulsets: z.boolean().default(false).describe('Leave StatefulSet pods alone.'),
+    ignore_errors: z.boolean().default(false).describe('Report success even when some pods could not be evicted.'),
     min_healthy_replicas: minHealthyReplicasParam.describe("`N` or `N%` of each owner's desired replicas that must stay healthy."),
-    max_wait_period: z.number().int().min(0).default(0).describe("Seconds to wait for the evicted pods to be gone; 0 does not wait."),
-    wait_period_excluded_namespaces: z.array(z.string()).default([]).describe("Namespaces whose evicted pods are not waited for."),
+    max_wait_period: z.number().int().min(0).default(0).describe('Seconds to wait for the evicted pods to be gone; 0 does not wait.'),
+    wait_period_excluded_namespaces: z.array(z.string()).default([]).describe('Namespaces whose evicted pods are not waited for.'),
   })
   .strict();
 

@@ -11,7 +11,6 @@ import { cordonNode, podNodeName } from './cordon.ts';
 import type { MinHealthyReplicas } from './replicas-params.ts';
 import { isMirrorPod, planRemovals, podOwner, replicaCounts, type ReplicaCounts } from './replicas.ts';
 
-
 /** How often the node's pods are listed while waiting for evicted pods to vanish. */
 const POLL_MS = 1000;
 /** Evictions in flight at once: concurrent, without a burst of hundreds of requests on a big node. */
@@ -34,9 +33,11 @@ const podKey = (pod: V1Pod) => `${pod.metadata?.namespace ?? ''}/${pod.metadata?
 
 async function mapLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
   const queue = [...items];
-  await Promise.all(Array.from({ length: Math.min(limit, queue.length) }, async () => {
-    for (let item = queue.shift(); item !== undefined; item = queue.shift()) await fn(item);
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(limit, queue.length) }, async () => {
+      for (let item = queue.shift(); item !== undefined; item = queue.shift()) await fn(item);
+    }),
+  );
 }
 
 async function podsOnNode(apis: KubeApis, node: string): Promise<V1Pod[]> {
@@ -138,7 +139,10 @@ async function cordonTarget(apis: KubeApis, event: FalcoEvent, attempt: number):
     return node;
   }
   const { pod: name, namespace } = eventPod(event);
-  const gone = permanent('PodNotFound', `the pod '${name}' in the namespace '${namespace}' doesn't exist${pod ? ' (the pod of that name was created after the event)' : ''}`);
+  const gone = permanent(
+    'PodNotFound',
+    `the pod '${name}' in the namespace '${namespace}' doesn't exist${pod ? ' (the pod of that name was created after the event)' : ''}`,
+  );
   const node = hostname(event);
   if (node === '') throw gone;
   try {

@@ -41,9 +41,17 @@ export function metadataMap(noun: 'label' | 'annotation', validValue: (value: st
   return z.record(z.string(), value, missing).superRefine((map, ctx) => {
     for (const [key, text] of Object.entries(map)) {
       if (!isQualifiedName(key)) {
-        ctx.addIssue({ code: 'custom', path: [key], message: `'${key}' is not a valid ${noun} key ([prefix/]name: name at most 63 alphanumerics, '-', '_', '.')` });
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          message: `'${key}' is not a valid ${noun} key ([prefix/]name: name at most 63 alphanumerics, '-', '_', '.')`,
+        });
       } else if (!validValue(text)) {
-        ctx.addIssue({ code: 'custom', path: [key], message: `'${text}' is not a valid ${noun} value (at most 63 alphanumerics, '-', '_', '.', starting and ending alphanumeric)` });
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          message: `'${text}' is not a valid ${noun} value (at most 63 alphanumerics, '-', '_', '.', starting and ending alphanumeric)`,
+        });
       }
     }
   });

@@ -10,8 +10,8 @@ const namespaceName = z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, {
 
 const params = z
   .object({
-    allow_cidr: z.array(cidr).default([]).describe("IPv4/IPv6 CIDRs the workload may still reach."),
-    allow_namespaces: z.array(namespaceName).default([]).describe("Namespaces whose pods the workload may still reach."),
+    allow_cidr: z.array(cidr).default([]).describe('IPv4/IPv6 CIDRs the workload may still reach.'),
+    allow_namespaces: z.array(namespaceName).default([]).describe('Namespaces whose pods the workload may still reach.'),
   })
   .strict();
 

@@ -9,14 +9,16 @@ export const MANAGED_BY = { key: 'app.k8s.io/managed-by', value: 'falco-talon' }
 /** The label the API server puts on every namespace (the reference used `k8s.io/metadata.name`). */
 const NAMESPACE_LABEL = 'kubernetes.io/metadata.name';
 
-
 /** The desired policy: egress only to the allow lists; with none, no egress rule at all = deny all egress. */
 function desiredPolicy(workload: Workload, namespace: string, parameters: NetworkPolicyParams): V1NetworkPolicy {
   const to: V1NetworkPolicyPeer[] = [
     ...[...new Set(parameters.allow_cidr)].map((block) => ({ ipBlock: { cidr: block } })),
     ...[...new Set(parameters.allow_namespaces)].map((ns) => ({ namespaceSelector: { matchLabels: { [NAMESPACE_LABEL]: ns } } })),
   ];
-  const podSelector = { matchLabels: { ...workload.matchLabels }, ...(workload.matchExpressions.length > 0 ? { matchExpressions: workload.matchExpressions } : {}) };
+  const podSelector = {
+    matchLabels: { ...workload.matchLabels },
+    ...(workload.matchExpressions.length > 0 ? { matchExpressions: workload.matchExpressions } : {}),
+  };
   return {
     apiVersion: 'networking.k8s.io/v1',
     kind: 'NetworkPolicy',
@@ -49,7 +51,10 @@ async function upsert(apis: KubeApis, policy: V1NetworkPolicy, namespace: string
     }
     // Replacing a policy someone wrote by hand would silently drop its rules (ingress included).
     if (existing && existing.metadata?.labels?.[MANAGED_BY.key] !== MANAGED_BY.value) {
-      throw permanent('NetworkPolicyNotManaged', `the networkpolicy '${name}' in the namespace '${namespace}' exists and is not managed by falco-talon (label ${MANAGED_BY.key}=${MANAGED_BY.value}); not replacing it`);
+      throw permanent(
+        'NetworkPolicyNotManaged',
+        `the networkpolicy '${name}' in the namespace '${namespace}' exists and is not managed by falco-talon (label ${MANAGED_BY.key}=${MANAGED_BY.value}); not replacing it`,
+      );
     }
     // Policies are named after the workload, so two workloads of one name (a Deployment and a
     // StatefulSet `db`) share one: replacing its podSelector would lift the other's isolation. A

@@ -32,4 +32,3 @@ export const replicaOwnerRules = [
   { apiGroups: ['apps'], resources: ['replicasets', 'statefulsets', 'daemonsets'], verbs: ['get'] },
   { apiGroups: [''], resources: ['replicationcontrollers'], verbs: ['get'] },
 ] as const;
-

@@ -5,9 +5,9 @@ import { minHealthyReplicasParam, replicaOwnerRules } from './replicas-params.ts
 const params = z
   .object({
     grace_period_seconds: z.number().int().min(0).default(0).describe("Passed to DELETE; 0 removes the pod from the API at once (the reference's default)."),
-    ignore_daemonsets: z.boolean().default(false).describe("Skip pods owned by a DaemonSet."),
-    ignore_statefulsets: z.boolean().default(false).describe("Skip pods owned by a StatefulSet."),
-    ignore_standalone_pods: z.boolean().default(false).describe("Skip pods without an owner."),
+    ignore_daemonsets: z.boolean().default(false).describe('Skip pods owned by a DaemonSet.'),
+    ignore_statefulsets: z.boolean().default(false).describe('Skip pods owned by a StatefulSet.'),
+    ignore_standalone_pods: z.boolean().default(false).describe('Skip pods without an owner.'),
     min_healthy_replicas: minHealthyReplicasParam.describe("`N` or `N%` of the owner's desired replicas that must stay healthy."),
   })
   .strict();

@@ -11,7 +11,9 @@ const count = (fallback: number) =>
 
 const config = z
   .object({
-    url: notifierUrl('user/password (or custom_headers)').describe('Base URL of Elasticsearch; credentials go in `user`/`password` (or `custom_headers`), not in the URL.'),
+    url: notifierUrl('user/password (or custom_headers)').describe(
+      'Base URL of Elasticsearch; credentials go in `user`/`password` (or `custom_headers`), not in the URL.',
+    ),
     user: z.string().default('').describe('Basic auth on every request (template and documents) when both `user` and `password` are set.'),
     password: z.string().default('').describe('Password of the basic auth, with `user`.'),
     index: z

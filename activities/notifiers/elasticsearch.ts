@@ -12,10 +12,14 @@ export function indexName(cfg: Pick<ElasticsearchConfig, 'index' | 'suffix'>, no
   const [date] = now.toISOString().split('T');
   const [year, month, day] = (date ?? '').split('-');
   switch (cfg.suffix) {
-    case 'none': return cfg.index;
-    case 'annually': return `${cfg.index}-${year}`;
-    case 'monthly': return `${cfg.index}-${year}.${month}`;
-    case 'daily': return `${cfg.index}-${year}.${month}.${day}`;
+    case 'none':
+      return cfg.index;
+    case 'annually':
+      return `${cfg.index}-${year}`;
+    case 'monthly':
+      return `${cfg.index}-${year}.${month}`;
+    case 'daily':
+      return `${cfg.index}-${year}.${month}.${day}`;
   }
 }
 
@@ -71,4 +75,3 @@ export function createElasticsearchNotifier(): NotifierImplementation<Elasticsea
     },
   };
 }
-

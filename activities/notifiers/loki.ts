@@ -15,7 +15,11 @@ export interface LokiPayload {
 const slug = (name: string) => name.toLowerCase().replaceAll(' ', '_');
 
 /** Loki label names must match `[a-zA-Z_][a-zA-Z0-9_]*`; object keys are not checked anywhere. */
-const labelName = (key: string) => key.toLowerCase().replace(/[^a-z0-9_]/g, '_').replace(/^(?=[0-9])/, '_');
+const labelName = (key: string) =>
+  key
+    .toLowerCase()
+    .replace(/[^a-z0-9_]/g, '_')
+    .replace(/^(?=[0-9])/, '_');
 
 /**
  * Stream labels, empty ones left out. Object labels come first so that an object named like a

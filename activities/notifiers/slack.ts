@@ -38,6 +38,7 @@ export function slackEscape(text: string): string {
 const code = (value: string) => `\`${slackEscape(value)}\``;
 
 // ANSI colours and other control characters (container logs) render as garbage in a code block.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /\u001b\[[0-9;]*[A-Za-z]|[\u0000-\u0008\u000b-\u001f\u007f]/g;
 const block = (value: string) => `\`\`\`\n${slackEscape(value.replace(CONTROL, ''))}\`\`\``;
 

@@ -3,12 +3,7 @@ import { STATUS_COLORS, type Row } from './text.ts';
 
 /** Alert text is attacker-controlled (a process name, a file path): escape everything interpolated. */
 export function escapeHtml(text: string): string {
-  return text
-    .replaceAll('&', '&amp;')
-    .replaceAll('<', '&lt;')
-    .replaceAll('>', '&gt;')
-    .replaceAll('"', '&quot;')
-    .replaceAll("'", '&#39;');
+  return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;').replaceAll("'", '&#39;');
 }
 
 const LABEL = 'background-color:#858585;color:#fff;font-weight:bold;white-space:nowrap;vertical-align:top';

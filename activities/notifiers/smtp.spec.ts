@@ -6,7 +6,10 @@ export const HOST_PORT = /^(?:\[([0-9a-fA-F:.]+)\]|([^\s:[\]]+)):(\d{1,5})$/;
 
 /** The addresses of a comma-separated `to`, trimmed, empty ones left out. */
 export function recipients(to: string): string[] {
-  return to.split(',').map((address) => address.trim()).filter((address) => address !== '');
+  return to
+    .split(',')
+    .map((address) => address.trim())
+    .filter((address) => address !== '');
 }
 
 const config = z

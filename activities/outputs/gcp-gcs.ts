@@ -49,7 +49,8 @@ function gcsFailure(error: unknown, what: string, permission: string, notFound: 
     return retryable('GcsNetworkError', message);
   }
   if (status === 404) return notFound();
-  if (status === 401 || status === 403) return permanent('Forbidden', `${what}: access denied (${status}); the identity needs '${permission}': ${truncate(String(error))}`);
+  if (status === 401 || status === 403)
+    return permanent('Forbidden', `${what}: access denied (${status}); the identity needs '${permission}': ${truncate(String(error))}`);
   if (status === 408 || status === 429 || status >= 500) return retryable('GcsUnavailable', `${message} (${status})`);
   return permanent('GcsError', `${message} (${status})`);
 }

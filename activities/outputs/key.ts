@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
  * control characters are dropped, and a part that is only dots becomes `_`.
  */
 function safePart(part: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are removed from object keys
   const clean = part.replace(/[\\/]/g, '_').replace(/[\u0000-\u001f\u007f]/g, '');
   return /^\.+$/.test(clean) ? '_' : clean;
 }
@@ -17,12 +18,7 @@ function safePart(part: string): string {
  * Every part goes through safePart, so a key is always a single path segment, and the whole fits
  * a file name (fitKey).
  */
-export function artifactKey(
-  objects: Readonly<Record<string, string>>,
-  hostname: string,
-  artifactName: string,
-  now: Date = new Date(),
-): string {
+export function artifactKey(objects: Readonly<Record<string, string>>, hostname: string, artifactName: string, now: Date = new Date()): string {
   return fitKey(buildKey(objects, hostname, artifactName, now));
 }
 

@@ -37,13 +37,28 @@ export function buildProgram(): Command {
   program.addOption(new Option('-r, --rules <file>', 'rule file or folder (repeatable; replaces rules_files)').argParser(collect));
   const opts = () => program.opts<GlobalOptions>();
 
-  program.command('start').description('all-in-one: embedded Temporal dev server (unless temporal.address is set) + worker + ingest').action(() => runRoles(opts(), { ingest: true, worker: true, embed: true }));
-  program.command('serve').description('ingest endpoint only, against temporal.address').action(() => runRoles(opts(), { ingest: true, worker: false, embed: false }));
-  program.command('worker').description('worker only, against temporal.address').action(() => runRoles(opts(), { ingest: false, worker: true, embed: false }));
+  program
+    .command('start')
+    .description('all-in-one: embedded Temporal dev server (unless temporal.address is set) + worker + ingest')
+    .action(() => runRoles(opts(), { ingest: true, worker: true, embed: true }));
+  program
+    .command('serve')
+    .description('ingest endpoint only, against temporal.address')
+    .action(() => runRoles(opts(), { ingest: true, worker: false, embed: false }));
+  program
+    .command('worker')
+    .description('worker only, against temporal.address')
+    .action(() => runRoles(opts(), { ingest: false, worker: true, embed: false }));
 
   const rules = program.command('rules').description('check, print and try rule files');
-  rules.command('check').description('validate rule files (exit 1 with every error)').action(async () => emit(await (await import('./commands/rules.ts')).rulesCheck(configFrom(opts()))));
-  rules.command('print').description('print the merged rules as YAML').action(async () => emit(await (await import('./commands/rules.ts')).rulesPrint(configFrom(opts()))));
+  rules
+    .command('check')
+    .description('validate rule files (exit 1 with every error)')
+    .action(async () => emit(await (await import('./commands/rules.ts')).rulesCheck(configFrom(opts()))));
+  rules
+    .command('print')
+    .description('print the merged rules as YAML')
+    .action(async () => emit(await (await import('./commands/rules.ts')).rulesPrint(configFrom(opts()))));
   rules
     .command('match')
     .description('print the rules and actions an event would run, as JSON')
@@ -53,7 +68,8 @@ export function buildProgram(): Command {
       emit(await rulesMatch(configFrom(opts()), await readEvent(o.event)));
     });
 
-  const list = (lister: 'listActionners' | 'listOutputs' | 'listNotifiers') => async () => emit({ stdout: (await import('./commands/list.ts'))[lister](), stderr: '', code: 0 });
+  const list = (lister: 'listActionners' | 'listOutputs' | 'listNotifiers') => async () =>
+    emit({ stdout: (await import('./commands/list.ts'))[lister](), stderr: '', code: 0 });
   program.command('actionners').command('list').description('list actionners').action(list('listActionners'));
   program.command('outputs').command('list').description('list outputs').action(list('listOutputs'));
   program.command('notifiers').command('list').description('list notifiers').action(list('listNotifiers'));
@@ -61,7 +77,9 @@ export function buildProgram(): Command {
     .command('replay <workflowId>')
     .description('replay a workflow history against the current workflow code (exit 1 on non-determinism)')
     .option('--run-id <runId>', 'a specific run (default: the latest)')
-    .action(async (workflowId: string, o: { runId?: string }) => emit(await (await import('./commands/replay.ts')).replay(configFrom(opts()), workflowId, o.runId)));
+    .action(async (workflowId: string, o: { runId?: string }) =>
+      emit(await (await import('./commands/replay.ts')).replay(configFrom(opts()), workflowId, o.runId)),
+    );
   program
     .command('rbac')
     .description('print the least-privilege ClusterRole (YAML) for the actionners, outputs and notifiers the rules use')

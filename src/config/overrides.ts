@@ -43,7 +43,13 @@ type Converted = { readonly ok: true; readonly value: unknown } | { readonly ok:
 
 function convert(name: string, text: string, type: EnvironmentValueType): Converted {
   if (type === 'list') {
-    return { ok: true, value: text.split(',').map((item) => item.trim()).filter((item) => item !== '') };
+    return {
+      ok: true,
+      value: text
+        .split(',')
+        .map((item) => item.trim())
+        .filter((item) => item !== ''),
+    };
   }
   if (type === 'string') return { ok: true, value: text };
   // Only real booleans: `yes`, `1` or `on` are rejected rather than guessed.

@@ -2,9 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import type { RawConfig } from './overrides.ts';
 
-export type ReadResult =
-  | { readonly ok: true; readonly data: RawConfig }
-  | { readonly ok: false; readonly problems: readonly string[] };
+export type ReadResult = { readonly ok: true; readonly data: RawConfig } | { readonly ok: false; readonly problems: readonly string[] };
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -107,7 +107,10 @@ export const configSchema = z
         region: z.string().optional().describe('GCP region (gcp:function).'),
         endpoint: z.string().optional().describe('Custom Cloud Storage endpoint (an emulator, a private endpoint).'),
         project_id: z.string().min(1).optional().describe("Project of gcp:function; unset, the credentials' project (key file, ADC)."),
-        functions_endpoint: z.url().optional().describe('Cloud Functions API base URL (private endpoint, tests); unset, https://cloudfunctions.googleapis.com.'),
+        functions_endpoint: z
+          .url()
+          .optional()
+          .describe('Cloud Functions API base URL (private endpoint, tests); unset, https://cloudfunctions.googleapis.com.'),
       })
       .strict()
       .prefault({})

@@ -114,7 +114,13 @@ function configurationPage(): string {
 }
 
 function environmentPage(): string {
-  const rows = ENVIRONMENT_VARIABLES.map((v) => [`\`${v.name}\``, `\`${v.key}\``, v.type, v.onlyIfInFile ? 'only when the file sets the key' : 'always', v.description]);
+  const rows = ENVIRONMENT_VARIABLES.map((v) => [
+    `\`${v.name}\``,
+    `\`${v.key}\``,
+    v.type,
+    v.onlyIfInFile ? 'only when the file sets the key' : 'always',
+    v.description,
+  ]);
   return `${HEADER}# Environment variables\n\nEach sets one configuration key. Keys without a default (\`aws.*\`, \`gcp.*\`, \`minio.*\`, \`notifiers.*\`) are read from the environment only when the configuration file sets them, as Falco Talon does.\n\n${table(['Variable', 'Key', 'Type', 'Read', 'Description'], rows)}`;
 }
 

@@ -19,7 +19,8 @@ const isObject = (value: unknown): value is JsonSchema => typeof value === 'obje
 export function typeText(prop: JsonSchema): string {
   if (Array.isArray(prop.enum)) return prop.enum.map(String).join(' | ');
   if (prop.type === 'array' && isObject(prop.items)) return `array of ${typeText(prop.items)}`;
-  if (prop.type !== undefined) return Array.isArray(prop.type) ? prop.type.join(' | ') : String(prop.type);
+  if (typeof prop.type === 'string') return prop.type;
+  if (Array.isArray(prop.type)) return prop.type.map(String).join(' | ');
   const union = Array.isArray(prop.anyOf) ? prop.anyOf : Array.isArray(prop.oneOf) ? prop.oneOf : undefined;
   if (union) return [...new Set(union.map((member: unknown) => (isObject(member) ? typeText(member) : 'any')))].join(' | ');
   return 'any';
@@ -27,7 +28,7 @@ export function typeText(prop: JsonSchema): string {
 
 /** The JSON Schema of a zod schema as a rule file or configuration writes it (input side). */
 export function inputSchema(schema: z.ZodType): JsonSchema {
-  return z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
+  return z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
 }
 
 /** The fields of an object schema, in declaration order: the one source of parameter docs. */

@@ -4,13 +4,9 @@ import { stripOutputPrefix } from './strip.ts';
 import { parseRfc3339 } from './time.ts';
 import type { FalcoEvent } from '../contract/index.ts';
 
-export type DecodeResult =
-  | { readonly ok: true; readonly event: FalcoEvent }
-  | { readonly ok: false; readonly error: string };
+export type DecodeResult = { readonly ok: true; readonly event: FalcoEvent } | { readonly ok: false; readonly error: string };
 
-const requiredText = z
-  .string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a string') })
-  .min(1, 'must not be empty');
+const requiredText = z.string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a string') }).min(1, 'must not be empty');
 
 /** The fields Talon reads; any other key (falcosidekick's `uuid`, `trace_id`, `context`) is ignored. */
 const payloadSchema = z.object({

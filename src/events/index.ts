@@ -3,16 +3,5 @@
 export type { FalcoEvent, Json } from '../contract/index.ts';
 export { stripOutputPrefix } from './strip.ts';
 export { decodeEvent, type DecodeResult } from './decode.ts';
-export {
-  fieldText,
-  hostname,
-  namespace,
-  podName,
-  remoteIp,
-  remotePort,
-  remoteProtocol,
-  targetName,
-  targetNamespace,
-  targetResource,
-} from './fields.ts';
+export { fieldText, hostname, namespace, podName, remoteIp, remotePort, remoteProtocol, targetName, targetNamespace, targetResource } from './fields.ts';
 export { workflowIdFor } from './id.ts';

@@ -3,8 +3,7 @@
  * must follow, so `Informational` is not cut after `Info` and `CriticalX` is not a priority (the
  * reference's alternation got both wrong, see reference §1.2 and §11.6).
  */
-const PREFIX =
-  /^\d{2}:\d{2}:\d{2}\.\d{9}: (?:Informational|Emergency|Critical|Warning|Notice|Alert|Error|Debug|Info)\b ?/i;
+const PREFIX = /^\d{2}:\d{2}:\d{2}\.\d{9}: (?:Informational|Emergency|Critical|Warning|Notice|Alert|Error|Debug|Info)\b ?/i;
 
 /**
  * Removes Falco's time-and-priority prefix and one following space, so that the same alert raised at

@@ -93,4 +93,3 @@ export function createApp(deps: IngestDeps): Hono {
   );
   return app;
 }
-

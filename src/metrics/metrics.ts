@@ -6,10 +6,24 @@ import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client
  */
 export class Metrics {
   readonly registry = new Registry();
-  readonly events = new Counter({ name: 'falcosecurity_falco_talon_events_total', help: 'Events received', labelNames: ['event', 'priority', 'source'], registers: [this.registry] });
-  readonly matches = new Counter({ name: 'falcosecurity_falco_talon_matches_total', help: 'Talon rules matched by events', labelNames: ['rule', 'event', 'priority', 'source'], registers: [this.registry] });
+  readonly events = new Counter({
+    name: 'falcosecurity_falco_talon_events_total',
+    help: 'Events received',
+    labelNames: ['event', 'priority', 'source'],
+    registers: [this.registry],
+  });
+  readonly matches = new Counter({
+    name: 'falcosecurity_falco_talon_matches_total',
+    help: 'Talon rules matched by events',
+    labelNames: ['rule', 'event', 'priority', 'source'],
+    registers: [this.registry],
+  });
   readonly ignored = new Counter({ name: 'talon_events_ignored_total', help: 'Events that matched no rule', registers: [this.registry] });
-  readonly duplicates = new Counter({ name: 'talon_events_duplicate_total', help: 'Events whose workflow was already running (deduplicated)', registers: [this.registry] });
+  readonly duplicates = new Counter({
+    name: 'talon_events_duplicate_total',
+    help: 'Events whose workflow was already running (deduplicated)',
+    registers: [this.registry],
+  });
   readonly started = new Counter({ name: 'talon_workflows_started_total', help: 'Playbook workflows started', registers: [this.registry] });
   readonly startLatency = new Histogram({
     name: 'talon_workflow_start_seconds',
@@ -18,8 +32,18 @@ export class Metrics {
     registers: [this.registry],
   });
   readonly errors = new Counter({ name: 'talon_errors_total', help: 'Errors by kind', labelNames: ['kind'], registers: [this.registry] });
-  readonly actions = new Counter({ name: 'falcosecurity_falco_talon_actions_total', help: 'Action attempts by outcome', labelNames: ['rule', 'action', 'actionner', 'status'], registers: [this.registry] });
-  readonly notifications = new Counter({ name: 'falcosecurity_falco_talon_notifications_total', help: 'Notifications by outcome', labelNames: ['notifier', 'status'], registers: [this.registry] });
+  readonly actions = new Counter({
+    name: 'falcosecurity_falco_talon_actions_total',
+    help: 'Action attempts by outcome',
+    labelNames: ['rule', 'action', 'actionner', 'status'],
+    registers: [this.registry],
+  });
+  readonly notifications = new Counter({
+    name: 'falcosecurity_falco_talon_notifications_total',
+    help: 'Notifications by outcome',
+    labelNames: ['notifier', 'status'],
+    registers: [this.registry],
+  });
 
   constructor(options: { processMetrics?: boolean } = {}) {
     if (options.processMetrics) collectDefaultMetrics({ register: this.registry });

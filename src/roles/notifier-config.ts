@@ -33,4 +33,3 @@ export function checkNotifierConfigs(config: TalonConfig, names: readonly string
   }
   return errors;
 }
-

@@ -102,7 +102,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
           },
           (errors) => log.error({ errors: errors.map(String) }, 'rules reload refused, the previous rules stay in force'),
         );
-        cleanups.push(async () => watcher.close());
+        cleanups.push(() => Promise.resolve(watcher.close()));
       }
     }
     log.info({ temporal: address, ui: devServer?.uiUrl, ingest: server?.url, taskQueue: temporal.task_queue }, 'talon started');

@@ -40,8 +40,7 @@ export function compileMatch(match: RawMatch): MatchSpec {
 
 function compileAction(action: RawAction): ActionSpec {
   const target = action.output?.target?.value;
-  const output: ActionOutput | undefined =
-    target === undefined ? undefined : { target, parameters: paramsObject(action.output?.parameters ?? new Map()) };
+  const output: ActionOutput | undefined = target === undefined ? undefined : { target, parameters: paramsObject(action.output?.parameters ?? new Map()) };
   const retry = action.retry?.value;
   return {
     name: action.name ?? '',

@@ -31,10 +31,9 @@ export class RuleError implements RuleErrorFields {
   /** `file:line: rule 'R', action 'A': reason`, leaving out the parts that are unknown. */
   toString(): string {
     const where = this.file === '' ? '' : this.line > 0 ? `${this.file}:${this.line}: ` : `${this.file}: `;
-    const context = [
-      this.rule === undefined ? undefined : `rule '${this.rule}'`,
-      this.action === undefined ? undefined : `action '${this.action}'`,
-    ].filter((part) => part !== undefined);
+    const context = [this.rule === undefined ? undefined : `rule '${this.rule}'`, this.action === undefined ? undefined : `action '${this.action}'`].filter(
+      (part) => part !== undefined,
+    );
     return `${where}${context.length > 0 ? `${context.join(', ')}: ` : ''}${this.reason}`;
   }
 }

@@ -21,8 +21,7 @@ function inheritOutput(entry: RawOutput | undefined, definition: RawOutput | und
 
 export function inheritAction(entry: RawAction, definition: RawAction, rule: string, onError: Report): RawAction {
   const action = entry.name ?? '';
-  const report = (reason: string, pos: Pos): void =>
-    onError(new RuleError({ ...pos, rule, action, reason }));
+  const report = (reason: string, pos: Pos): void => onError(new RuleError({ ...pos, rule, action, reason }));
   const parameters = mergeParams(definition.parameters, entry.parameters, (key, base, over) =>
     report(describeMismatch('parameter', key, base, over), over.pos),
   );

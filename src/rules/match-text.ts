@@ -42,7 +42,14 @@ export function parseOutputFieldsItem(item: string): ParsedFieldsItem {
       invalid.push(piece);
       continue;
     }
-    conditions.push({ key, op, value: piece.slice(at + 1).trim().replace(/"/g, '') });
+    conditions.push({
+      key,
+      op,
+      value: piece
+        .slice(at + 1)
+        .trim()
+        .replace(/"/g, ''),
+    });
   }
   return { conditions, invalid };
 }

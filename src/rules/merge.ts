@@ -95,7 +95,11 @@ function foldBy<T>(items: readonly T[], key: (item: T) => string, fold: (earlier
 
 /** Action definitions folded by `action:` name. */
 export function foldDefinitions(definitions: readonly RawAction[], onError: (e: RuleError) => void): RawAction[] {
-  return foldBy(definitions, (d) => d.name ?? '', (a, b) => foldAction(a, b, onError));
+  return foldBy(
+    definitions,
+    (d) => d.name ?? '',
+    (a, b) => foldAction(a, b, onError),
+  );
 }
 
 /** Rules folded by `rule:` name. */

@@ -1,19 +1,7 @@
 import { isMap, type Node } from 'yaml';
 import { readRetry, readTimeout } from './parse-extensions.ts';
 import type { RawAction, RawOutput, RawParam } from './raw.ts';
-import {
-  fail,
-  fieldsOf,
-  isAbsent,
-  posOf,
-  readBoolean,
-  readLocatedString,
-  readString,
-  readStringList,
-  toJson,
-  type Field,
-  type NodeCtx,
-} from './yaml-nodes.ts';
+import { fail, fieldsOf, isAbsent, posOf, readBoolean, readLocatedString, readString, readStringList, toJson, type Field, type NodeCtx } from './yaml-nodes.ts';
 
 /**
  * `parameters:` maps: each value as JSON, positioned at its key for stage-B messages. A top-level

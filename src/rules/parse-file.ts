@@ -43,7 +43,7 @@ export function parseRuleSource(file: string, text: string): ParsedSource {
     for (const raw of contents.items) {
       const node = resolve(ctx, raw);
       if (node === undefined || !isMap(node)) {
-        fail(ctx, node ?? contents, 'an item must be a map with a \'rule\' or an \'action\' key');
+        fail(ctx, node ?? contents, "an item must be a map with a 'rule' or an 'action' key");
         continue;
       }
       const fields = fieldsOf(ctx, node);
@@ -51,7 +51,7 @@ export function parseRuleSource(file: string, text: string): ParsedSource {
       const actionName = readString(ctx, fields.get('action'), 'action') ?? '';
       if (actionName !== '') definitions.push(parseAction(ctx, node));
       if (ruleName !== '') rules.push(parseRule(ctx, node, ruleName));
-      if (ruleName === '' && actionName === '') fail(ctx, node, 'an item needs a non-empty \'rule\' or \'action\' key');
+      if (ruleName === '' && actionName === '') fail(ctx, node, "an item needs a non-empty 'rule' or 'action' key");
     }
   }
   return { items: { definitions, rules }, errors, broken: false };

@@ -1,6 +1,6 @@
 import type { RuleCatalog } from './catalog.ts';
 import { compileRule } from './compile.ts';
-import { RuleError, sortRuleErrors } from './errors.ts';
+import { sortRuleErrors, type RuleError } from './errors.ts';
 import { inheritDefinitions } from './inherit.ts';
 import { foldDefinitions, foldRules } from './merge.ts';
 import type { ParsedSource } from './parse-file.ts';

@@ -114,6 +114,8 @@ export function toJson(ctx: NodeCtx, input: unknown, label: string): Json | unde
     const { value } = node;
     if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
     if (typeof value === 'number' && Number.isFinite(value)) return value;
+    // A scalar here is a non-finite number or a tagged value (a date): its own text reads right.
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string
     fail(ctx, node, `'${label}' has an unsupported value '${node.source ?? String(value)}'`);
     return undefined;
   }

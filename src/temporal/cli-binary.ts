@@ -68,9 +68,7 @@ async function downloadWithSdk(env: NodeJS.ProcessEnv): Promise<string | undefin
     const downloadDir = join(toolsCacheDir(env), 'temporal-cli-sdk-download');
     const testEnv = await TestWorkflowEnvironment.createLocal({ server: { executable: { type: 'cached-download', downloadDir } } });
     await testEnv.teardown();
-    const found = execFileSync('find', [downloadDir, '-type', 'f', '-name', 'temporal*', '-perm', '-u+x'], { encoding: 'utf8' })
-      .split('\n')
-      .find(Boolean);
+    const found = execFileSync('find', [downloadDir, '-type', 'f', '-name', 'temporal*', '-perm', '-u+x'], { encoding: 'utf8' }).split('\n').find(Boolean);
     return found && existsSync(found) ? found : undefined;
   } catch {
     return undefined;

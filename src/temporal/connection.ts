@@ -15,9 +15,7 @@ export function connectionOptions(temporal: TemporalConfig, address: string) {
           serverNameOverride: tls.server_name,
           serverRootCACertificate: tls.ca_cert_path ? readFileSync(tls.ca_cert_path) : undefined,
           clientCertPair:
-            tls.client_cert_path && tls.client_key_path
-              ? { crt: readFileSync(tls.client_cert_path), key: readFileSync(tls.client_key_path) }
-              : undefined,
+            tls.client_cert_path && tls.client_key_path ? { crt: readFileSync(tls.client_cert_path), key: readFileSync(tls.client_key_path) } : undefined,
         }
       : undefined;
   // Temporal Cloud API keys imply TLS.
@@ -50,6 +48,8 @@ export async function ensureSearchAttributes(client: Client, namespace: string):
     await operator.addSearchAttributes({ namespace, searchAttributes: Object.fromEntries(missing.map((k) => [k.name, typeCode[k.type] ?? 2])) });
   } catch (error) {
     const names = missing.map((k) => `${k.name}=${k.type}`).join(', ');
-    throw new Error(`cannot register search attributes ${names} in namespace '${namespace}': ${error instanceof Error ? error.message : String(error)}`);
+    throw new Error(`cannot register search attributes ${names} in namespace '${namespace}': ${error instanceof Error ? error.message : String(error)}`, {
+      cause: error,
+    });
   }
 }

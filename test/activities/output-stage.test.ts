@@ -49,7 +49,11 @@ describe('output stage', () => {
 
   it('stores a required output from a stream, with mode 0600, size and checksum', async () => {
     const outcome = await storeOutput(input('required', local), result(Readable.from([Buffer.from('ab'), Buffer.from('c')])), deps());
-    expect(outcome).toMatchObject({ status: 'success', target: 'local:file', artifact: { size: 3, sha256: 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad' } });
+    expect(outcome).toMatchObject({
+      status: 'success',
+      target: 'local:file',
+      artifact: { size: 3, sha256: 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad' },
+    });
     const path = outcome?.artifact?.location.replace('file://', '') ?? '';
     expect(readFileSync(path, 'utf8')).toBe('abc');
     expect(statSync(path).mode & 0o777).toBe(0o600);
@@ -66,7 +70,12 @@ describe('output stage', () => {
     ['a required output with no artifact', input('required', local), result(), 'empty output'],
     ['a required output with an empty artifact', input('required', local), result(Buffer.alloc(0)), 'empty output'],
     ['an unknown target', input('required', { target: 'nope:nope', parameters: { a: 1 } }), result(Buffer.from('x')), "unknown output target 'nope:nope'"],
-    ['a missing folder (checked on the allowed path too)', input('allowed', { target: 'local:file', parameters: { destination: '/missing' } }), result(Buffer.from('x')), "folder '/missing' does not exist"],
+    [
+      'a missing folder (checked on the allowed path too)',
+      input('allowed', { target: 'local:file', parameters: { destination: '/missing' } }),
+      result(Buffer.from('x')),
+      "folder '/missing' does not exist",
+    ],
   ])('reports a failed outcome for %s', async (_name, stageInput, actionResult, error) => {
     expect(await storeOutput(stageInput, actionResult, deps())).toMatchObject({ status: 'failure', error });
   });
@@ -89,7 +98,12 @@ describe('output stage', () => {
     const folder = join(root, 'a', 'b');
     mkdirSync(folder, { recursive: true });
     const event = falcoEvent({ hostname: '/../../outside/evil' });
-    const noPod: ActionResult = { status: 'success', result: 'done', objects: {}, artifact: { name: 'log', contentType: 'text/plain', body: Buffer.from('x') } };
+    const noPod: ActionResult = {
+      status: 'success',
+      result: 'done',
+      objects: {},
+      artifact: { name: 'log', contentType: 'text/plain', body: Buffer.from('x') },
+    };
     const outcome = await storeOutput(input('required', { target: 'local:file', parameters: { destination: folder } }, event), noPod, deps());
     const path = outcome?.artifact?.location.replace('file://', '') ?? '';
     expect(outcome).toMatchObject({ status: 'success' });
@@ -105,7 +119,14 @@ describe('output stage', () => {
     const folder = mkdtempSync(join(tmpdir(), 'talon-empty-'));
     target.route('/empty', reply);
     const run = await httpRequest.run(
-      { event: falcoEvent(), context: {}, parameters: httpRequest.spec.params.parse({ url: `${target.url}/empty`, method }), rule: 'r', action: 'a', idempotencyKey: 'w/0' },
+      {
+        event: falcoEvent(),
+        context: {},
+        parameters: httpRequest.spec.params.parse({ url: `${target.url}/empty`, method }),
+        rule: 'r',
+        action: 'a',
+        idempotencyKey: 'w/0',
+      },
       deps(),
     );
     expect(run.artifact?.body).toBeInstanceOf(Readable);
@@ -119,7 +140,14 @@ describe('output stage', () => {
     const body = Buffer.alloc(200_000, 'z');
     target.route('/full', { status: 200, body });
     const run = await httpRequest.run(
-      { event: falcoEvent(), context: {}, parameters: httpRequest.spec.params.parse({ url: `${target.url}/full`, method: 'GET' }), rule: 'r', action: 'a', idempotencyKey: 'w/0' },
+      {
+        event: falcoEvent(),
+        context: {},
+        parameters: httpRequest.spec.params.parse({ url: `${target.url}/full`, method: 'GET' }),
+        rule: 'r',
+        action: 'a',
+        idempotencyKey: 'w/0',
+      },
       deps(),
     );
     const outcome = await storeOutput(input('allowed', { target: 'local:file', parameters: { destination: folder } }), run, deps());
@@ -149,7 +177,9 @@ describe('output stage', () => {
         throw new Error('connection reset');
       })(),
     );
-    const error = await storeOutput(input('required', { target: 'local:file', parameters: { destination: folder } }), result(broken), deps()).catch((e: unknown) => e);
+    const error = await storeOutput(input('required', { target: 'local:file', parameters: { destination: folder } }), result(broken), deps()).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(ApplicationFailure);
     expect(error).toMatchObject({ nonRetryable: false });
     expect((error as Error).message).toContain('connection reset');

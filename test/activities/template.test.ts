@@ -11,7 +11,18 @@ const context = { 'falco-talon.rule': 'Isolate', 'node.hostname': 'n1' };
 describe('templates (reference §5.2, without the process environment)', () => {
   it('names output fields, context keys and event fields as Talon does', () => {
     const vars = templateVariables(event, context);
-    expect(vars).toMatchObject({ PROC_ARGS_0: '-c', FD_NAME: '/etc/shadow', FD_SPORT: '4444', 'FALCO-TALON_RULE': 'Isolate', NODE_HOSTNAME: 'n1', PRIORITY: 'Warning', HOSTNAME: 'node-1', RULE: 'Terminal shell in container', SOURCE: 'syscall', TAGS: 'a,b' });
+    expect(vars).toMatchObject({
+      PROC_ARGS_0: '-c',
+      FD_NAME: '/etc/shadow',
+      FD_SPORT: '4444',
+      'FALCO-TALON_RULE': 'Isolate',
+      NODE_HOSTNAME: 'n1',
+      PRIORITY: 'Warning',
+      HOSTNAME: 'node-1',
+      RULE: 'Terminal shell in container',
+      SOURCE: 'syscall',
+      TAGS: 'a,b',
+    });
   });
 
   it('expands $NAME, ${NAME}, ${NAME:-default} and $$, and leaves shell specials alone', () => {

@@ -32,11 +32,24 @@ const config = configSchema.parse({});
 const deps: Deps = { config, log: silentLogger, clients: createClients(config) };
 
 function input(parameters: ActionActivityInput['parameters']): ActionActivityInput {
-  return { event: falcoEvent(), context: {}, rule: 'r', action: 'a', actionner: spec.name, parameters, additionalContexts: [], outputMode: 'none', idempotencyKey: 'wf/0' };
+  return {
+    event: falcoEvent(),
+    context: {},
+    rule: 'r',
+    action: 'a',
+    actionner: spec.name,
+    parameters,
+    additionalContexts: [],
+    outputMode: 'none',
+    idempotencyKey: 'wf/0',
+  };
 }
 
 async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
-  const error: unknown = await promise.then(() => undefined, (e: unknown) => e);
+  const error: unknown = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   if (!(error instanceof ApplicationFailure)) throw new Error(`expected an ApplicationFailure, got ${String(error)}`);
   return error;
 }
@@ -45,23 +58,24 @@ describe('the action activity wrapper', () => {
   it('parses parameters with the spec (defaults applied) and returns the result with the attempt', async () => {
     const echo: ActionnerImplementation<{ name: string; times: number }> = {
       spec,
-      run: async ({ parameters }) => ({ status: 'success', result: `${parameters.name} x${parameters.times}`, objects: { name: parameters.name } }),
+      run: ({ parameters }) => Promise.resolve({ status: 'success', result: `${parameters.name} x${parameters.times}`, objects: { name: parameters.name } }),
     };
-    const activity = actionActivity(async () => echo as ActionnerImplementation, deps);
+    const activity = actionActivity(() => Promise.resolve(echo as ActionnerImplementation), deps);
     const result = await new MockActivityEnvironment({ attempt: 3 }).run(activity, input({ name: 'web' }));
     expect(result).toMatchObject({ status: 'success', result: 'web x1', objects: { name: 'web' }, attempt: 3 });
   });
 
   it('refuses bad parameters as a non-retryable InvalidParameters failure without running', async () => {
     let ran = false;
-    const activity = actionActivity(async () => ({ spec, run: async () => ((ran = true), { status: 'success', result: '', objects: {} }) }) as ActionnerImplementation, deps);
+    const activity = actionActivity(async () => ({ spec, run: async () => ((ran = true), { status: 'success', result: '', objects: {} }) }), deps);
     const failure = await failureOf(new MockActivityEnvironment().run(activity, input({ name: 7 })));
     expect(failure).toMatchObject({ type: 'InvalidParameters', nonRetryable: true });
     expect(ran).toBe(false);
   });
 
   it('turns an unclassified error into a retryable failure recording the attempt', async () => {
-    const activity = actionActivity(async () => ({ spec, run: async () => Promise.reject(new Error('socket hang up')) }) as ActionnerImplementation, deps);
+    const failing: ActionnerImplementation<{ name: string; times: number }> = { spec, run: () => Promise.reject(new Error('socket hang up')) };
+    const activity = actionActivity(() => Promise.resolve(failing as ActionnerImplementation), deps);
     const failure = await failureOf(new MockActivityEnvironment({ attempt: 2 }).run(activity, input({ name: 'x' })));
     expect(failure).toMatchObject({ message: 'socket hang up', nonRetryable: false, details: [{ attempt: 2 }] });
   });

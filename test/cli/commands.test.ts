@@ -53,7 +53,10 @@ describe('talon CLI', () => {
   });
 
   it('`rules check` catches a notifier without configuration', async () => {
-    const rules = file('n.yaml', `- rule: r\n  notifiers: [webhook]\n  actions:\n    - action: a\n      actionner: http:request\n      parameters: { url: "http://x.example" }\n`);
+    const rules = file(
+      'n.yaml',
+      `- rule: r\n  notifiers: [webhook]\n  actions:\n    - action: a\n      actionner: http:request\n      parameters: { url: "http://x.example" }\n`,
+    );
     const result = await runTalon(['rules', 'check', '-r', rules]);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("notifiers.webhook: missing configuration for notifier 'webhook'");
@@ -67,7 +70,10 @@ describe('talon CLI', () => {
     const result = await runTalon(['rules', 'check', '-r', rules]);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    const unknown = file('bad.yaml', `- rule: r\n  actions:\n    - action: a\n      actionner: aws:lambda\n      additional_contexts: [gcp]\n      parameters: { aws_lambda_name: responder }\n`);
+    const unknown = file(
+      'bad.yaml',
+      `- rule: r\n  actions:\n    - action: a\n      actionner: aws:lambda\n      additional_contexts: [gcp]\n      parameters: { aws_lambda_name: responder }\n`,
+    );
     const refused = await runTalon(['rules', 'check', '-r', unknown]);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain("unknown context 'gcp'");
@@ -95,7 +101,13 @@ describe('talon CLI', () => {
         dry_run: true,
         continue: true,
         actions: [
-          expect.objectContaining({ action: 'Notify the SOC', actionner: 'http:request', continue: true, ignore_errors: false, output: { target: 'local:file', parameters: { destination: '/tmp' } } }),
+          expect.objectContaining({
+            action: 'Notify the SOC',
+            actionner: 'http:request',
+            continue: true,
+            ignore_errors: false,
+            output: { target: 'local:file', parameters: { destination: '/tmp' } },
+          }),
           expect.objectContaining({ action: 'Call the firewall', continue: false, output: null }),
         ],
       }),

@@ -24,7 +24,12 @@ describe('talon start (all-in-one)', () => {
       expect((await fetch(`http://127.0.0.1:${http}/healthz`)).status).toBe(200);
       expect((await fetch(`http://127.0.0.1:${ui}/`)).status).toBe(200);
 
-      const alert = { output: 'A shell was spawned in a container (user=root)', priority: 'Warning', rule: 'Terminal shell in container', output_fields: { 'k8s.ns.name': 'prod', 'k8s.pod.name': 'web' } };
+      const alert = {
+        output: 'A shell was spawned in a container (user=root)',
+        priority: 'Warning',
+        rule: 'Terminal shell in container',
+        output_fields: { 'k8s.ns.name': 'prod', 'k8s.pod.name': 'web' },
+      };
       const response = await fetch(`http://127.0.0.1:${http}/`, { method: 'POST', body: JSON.stringify(alert) });
       const body = await response.json();
       expect(body).toMatchObject({ status: 'started', rules: ['Terminal shell in a production container'] });

@@ -82,11 +82,7 @@ describe('loadConfig defaults', () => {
 
   it('returns a deeply frozen object', () => {
     const config = loadConfig({ env: {} });
-    expect([Object.isFrozen(config), Object.isFrozen(config.rules_files), Object.isFrozen(config.temporal.embedded)]).toEqual([
-      true,
-      true,
-      true,
-    ]);
+    expect([Object.isFrozen(config), Object.isFrozen(config.rules_files), Object.isFrozen(config.temporal.embedded)]).toEqual([true, true, true]);
   });
 });
 
@@ -286,8 +282,6 @@ describe('loadConfig errors', () => {
 
   it('rejects a file whose top level is not a mapping', () => {
     const path = file('list.yaml', '- a\n- b\n');
-    expect(problemsOf(() => loadConfig({ file: path, env: {} }))).toEqual([
-      `error when parsing config file '${path}': expected a mapping of keys, got a list`,
-    ]);
+    expect(problemsOf(() => loadConfig({ file: path, env: {} }))).toEqual([`error when parsing config file '${path}': expected a mapping of keys, got a list`]);
   });
 });

@@ -13,8 +13,16 @@ describe('the generated reference (docs/reference)', () => {
   });
 
   it('documents every parameter of every actionner, output and notifier', () => {
-    const schemas = [...actionnerSpecs.map((s) => [s.name, s.params] as const), ...outputSpecs.map((s) => [s.name, s.params] as const), ...notifierSpecs.map((s) => [s.name, s.config] as const)];
-    const undocumented = schemas.flatMap(([name, schema]) => fieldRows(schema).filter((row) => row.description === '').map((row) => `${name}.${row.name}`));
+    const schemas = [
+      ...actionnerSpecs.map((s) => [s.name, s.params] as const),
+      ...outputSpecs.map((s) => [s.name, s.params] as const),
+      ...notifierSpecs.map((s) => [s.name, s.config] as const),
+    ];
+    const undocumented = schemas.flatMap(([name, schema]) =>
+      fieldRows(schema)
+        .filter((row) => row.description === '')
+        .map((row) => `${name}.${row.name}`),
+    );
     expect(undocumented).toEqual([]);
   });
 });

@@ -59,7 +59,13 @@ beforeAll(async () => {
   });
   client = await testClient();
   worker = await startTestWorker(config);
-  const app = createApp({ rules: () => ruleSet, starter: temporalStarter(client, worker.taskQueue), metrics: new Metrics(), log: silentLogger, dedupWindowSeconds: 0 });
+  const app = createApp({
+    rules: () => ruleSet,
+    starter: temporalStarter(client, worker.taskQueue),
+    metrics: new Metrics(),
+    log: silentLogger,
+    dedupWindowSeconds: 0,
+  });
   server = await listen(app, '127.0.0.1', 0);
 });
 
@@ -124,8 +130,20 @@ interface Case {
 
 const cases: Case[] = [
   { title: 'minio:s3', target: 'minio:s3', location: (b, k) => `${minio.url}/${b}/${k}`, extraObjects: () => ({}), slackDownOnce: false },
-  { title: 'aws:s3 (aws.endpoint → MinIO)', target: 'aws:s3', location: (b, k) => `s3://${b}/${k}`, extraObjects: () => ({ region: 'us-east-1' }), slackDownOnce: false },
-  { title: 'minio:s3, the Slack webhook answering 503 once', target: 'minio:s3', location: (b, k) => `${minio.url}/${b}/${k}`, extraObjects: () => ({}), slackDownOnce: true },
+  {
+    title: 'aws:s3 (aws.endpoint → MinIO)',
+    target: 'aws:s3',
+    location: (b, k) => `s3://${b}/${k}`,
+    extraObjects: () => ({ region: 'us-east-1' }),
+    slackDownOnce: false,
+  },
+  {
+    title: 'minio:s3, the Slack webhook answering 503 once',
+    target: 'minio:s3',
+    location: (b, k) => `${minio.url}/${b}/${k}`,
+    extraObjects: () => ({}),
+    slackDownOnce: true,
+  },
 ];
 
 describe('end to end: an artifact stored in an object store and announced by Slack and SMTP', () => {
@@ -160,7 +178,11 @@ describe('end to end: an artifact stored in an object store and announced by Sla
     http.route('/slack', ...(c.slackDownOnce ? [{ status: 503, body: 'down' }] : []), { status: 200, body: 'ok' });
 
     const startedAt = Math.floor(Date.now() / 1000) * 1000;
-    const response = await fetch(`${server.url}/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(falcosidekickAlert(falcoRule)) });
+    const response = await fetch(`${server.url}/`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(falcosidekickAlert(falcoRule)),
+    });
     expect(response.status).toBe(200);
     const accepted = (await response.json()) as { status: string; workflowId: string };
     expect(accepted.status).toBe('started');
@@ -221,13 +243,15 @@ describe('end to end: an artifact stored in an object store and announced by Sla
     const [slackAction, slackOutput] = posted;
     expect(slackAction?.attachments[0]?.fields.map((f) => f.title)).not.toContain('Artifact');
     expect(slackAction?.attachments[0]?.fields).toContainEqual({ title: 'Actionner', value: '`http:request`', short: true });
-    expect(slackOutput?.attachments[0]?.fields).toEqual(expect.arrayContaining([
-      { title: 'OutputTarget', value: `\`${c.target}\``, short: false },
-      { title: 'Artifact', value: `\`${location}\``, short: false },
-      { title: 'Artifact Size', value: `\`${BODY.length} bytes\``, short: true },
-      { title: 'Artifact SHA256', value: `\`${BODY_SHA256}\``, short: false },
-      { title: 'Trace ID', value: `\`${accepted.workflowId}\``, short: false },
-    ]));
+    expect(slackOutput?.attachments[0]?.fields).toEqual(
+      expect.arrayContaining([
+        { title: 'OutputTarget', value: `\`${c.target}\``, short: false },
+        { title: 'Artifact', value: `\`${location}\``, short: false },
+        { title: 'Artifact Size', value: `\`${BODY.length} bytes\``, short: true },
+        { title: 'Artifact SHA256', value: `\`${BODY_SHA256}\``, short: false },
+        { title: 'Trace ID', value: `\`${accepted.workflowId}\``, short: false },
+      ]),
+    );
 
     // SMTP: one mail per report, the output one naming the target and where the object is.
     expect(mail.received.map((r) => r.mail.subject)).toEqual([

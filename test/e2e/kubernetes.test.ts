@@ -63,7 +63,13 @@ beforeAll(async () => {
   client = await testClient();
   worker = await startTestWorker(config);
   ruleSet = await rulesFromYaml(RULES);
-  const app = createApp({ rules: () => ruleSet, starter: temporalStarter(client, worker.taskQueue), metrics: new Metrics(), log: silentLogger, dedupWindowSeconds: 0 });
+  const app = createApp({
+    rules: () => ruleSet,
+    starter: temporalStarter(client, worker.taskQueue),
+    metrics: new Metrics(),
+    log: silentLogger,
+    dedupWindowSeconds: 0,
+  });
   server = await listen(app, '127.0.0.1', 0);
 });
 
@@ -112,10 +118,19 @@ describe('end to end: a Falco alert for a pod', () => {
     const { pod } = await createOwnedPod(kube.kubeConfig, 'Deployment', { namespace, name: 'web', nodeName: node, labels: { app: 'web' } });
     const podName = pod.metadata?.name ?? '';
     const podUid = pod.metadata?.uid ?? '';
-    await waitUntil(`pod ${podName} Running`, async () => (await core.readNamespacedPod({ namespace, name: podName })).status?.phase === 'Running', undefined, 30_000);
+    await waitUntil(
+      `pod ${podName} Running`,
+      async () => (await core.readNamespacedPod({ namespace, name: podName })).status?.phase === 'Running',
+      undefined,
+      30_000,
+    );
     const watch = await watchPod(podName);
 
-    const response = await fetch(`${server.url}/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(falcosidekickAlert(podName)) });
+    const response = await fetch(`${server.url}/`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(falcosidekickAlert(podName)),
+    });
     expect(response.status).toBe(200);
     const accepted = (await response.json()) as { status: string; workflowId: string };
     expect(accepted.status).toBe('started');

@@ -115,9 +115,7 @@ describe('decodeEvent', () => {
   });
 
   it('names every wrong field in one error', () => {
-    expect(errorOf('{"rule": 1}')).toBe(
-      "field 'output' is required; field 'priority' is required; field 'rule' must be a string",
-    );
+    expect(errorOf('{"rule": 1}')).toBe("field 'output' is required; field 'priority' is required; field 'rule' must be a string");
   });
 
   it('rejects an empty body', () => {

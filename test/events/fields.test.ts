@@ -59,7 +59,12 @@ describe('field getters', () => {
       'node-1',
     );
     expect([podName(e), namespace(e), hostname(e), targetName(e), targetNamespace(e), targetResource(e)]).toEqual([
-      'cm', 'web', 'node-1', 'cm', 'prod', 'configmaps',
+      'cm',
+      'web',
+      'node-1',
+      'cm',
+      'prod',
+      'configmaps',
     ]);
     expect([remoteIp(e), remotePort(e), remoteProtocol(e)]).toEqual(['10.0.0.2', '443', 'tcp']);
   });

@@ -5,9 +5,7 @@ const PRIORITIES = ['Emergency', 'Alert', 'Critical', 'Error', 'Warning', 'Notic
 
 describe('stripOutputPrefix', () => {
   it.each(PRIORITIES)('removes the time and the %s priority, then one space', (priority) => {
-    expect(stripOutputPrefix(`12:34:56.123456789: ${priority} Shell spawned (user=root)`)).toBe(
-      'Shell spawned (user=root)',
-    );
+    expect(stripOutputPrefix(`12:34:56.123456789: ${priority} Shell spawned (user=root)`)).toBe('Shell spawned (user=root)');
   });
 
   it('keeps Informational whole instead of cutting after Info (fixes the reference quirk)', () => {

@@ -42,7 +42,7 @@ async function app(behaviour: 'ok' | 'unavailable' | 'error' = 'ok', maxBodyByte
 }
 
 const good = { output: '10:20:30.123456789: Warning Shell spawned (user=root)', priority: 'Warning', rule: 'Terminal shell in container', output_fields: {} };
-const post = (body: string, path = '/') => ({ method: 'POST', body, headers: { 'content-type': 'application/json' } }) satisfies RequestInit & { path?: string };
+const post = (body: string) => ({ method: 'POST', body, headers: { 'content-type': 'application/json' } }) satisfies RequestInit;
 
 describe('ingest endpoint input handling', () => {
   it.each([

@@ -36,7 +36,13 @@ afterAll(async () => {
 });
 
 function ingest(windowSeconds: number) {
-  return createApp({ rules: () => ruleSet, starter: temporalStarter(client, worker.taskQueue), metrics: new Metrics(), log: silentLogger, dedupWindowSeconds: windowSeconds });
+  return createApp({
+    rules: () => ruleSet,
+    starter: temporalStarter(client, worker.taskQueue),
+    metrics: new Metrics(),
+    log: silentLogger,
+    dedupWindowSeconds: windowSeconds,
+  });
 }
 
 function alert(text: string) {
@@ -48,7 +54,7 @@ describe('deduplication by workflow ID', () => {
   it('starts exactly one workflow for 200 concurrent identical alerts, answering 200 to every one', async () => {
     const app = ingest(2);
     const text = `dedup burst ${Date.now()}`;
-    const responses = await Promise.all(Array.from({ length: 200 }, () => app.request('/', alert(text))));
+    const responses = await Promise.all(Array.from({ length: 200 }, async () => app.request('/', alert(text))));
     expect(responses.map((r) => r.status)).toEqual(Array(200).fill(200));
     const bodies = await Promise.all(responses.map((r) => r.json()));
     const started = bodies.filter((b) => b.status === 'started');

@@ -24,7 +24,10 @@ beforeAll(async () => {
   worker = await startTestWorker();
   const dir = mkdtempSync(join(tmpdir(), 'talon-replicas-'));
   const rules = join(dir, 'rules.yaml');
-  writeFileSync(rules, `- rule: shell\n  match: { rules: [Terminal shell in container] }\n  actions:\n    - action: call\n      actionner: http:request\n      parameters: { url: "${target.url}/act" }\n`);
+  writeFileSync(
+    rules,
+    `- rule: shell\n  match: { rules: [Terminal shell in container] }\n  actions:\n    - action: call\n      actionner: http:request\n      parameters: { url: "${target.url}/act" }\n`,
+  );
   for (let i = 0; i < 2; i++) {
     const replica = spawnTalon(['serve', '-r', rules], {
       TEMPORAL_ADDRESS: temporalAddress(),

@@ -12,7 +12,9 @@ describe('ingest with Temporal unreachable', () => {
     // A lazy connection to a port nobody listens on: the real client's failure, not a fake one.
     const connection = Connection.lazy({ address: `127.0.0.1:${await freePort()}`, connectTimeout: 500 });
     const client = new Client({ connection });
-    const ruleSet = await rulesFromYaml(`- rule: r\n  match: { rules: [Terminal shell in container] }\n  actions:\n    - action: a\n      actionner: http:request\n      parameters: { url: "http://127.0.0.1:9/x" }\n`);
+    const ruleSet = await rulesFromYaml(
+      `- rule: r\n  match: { rules: [Terminal shell in container] }\n  actions:\n    - action: a\n      actionner: http:request\n      parameters: { url: "http://127.0.0.1:9/x" }\n`,
+    );
     const app = createApp({ rules: () => ruleSet, starter: temporalStarter(client, 'q', 2000), metrics: new Metrics(), log: silentLogger });
     const alert = { output: 'shell', priority: 'Warning', rule: 'Terminal shell in container' };
     const response = await app.request('/', { method: 'POST', body: JSON.stringify(alert) });

@@ -76,7 +76,10 @@ describe('the test Kubernetes control plane', () => {
     const asSa = sa.kubeConfig.makeApiClient(CoreV1Api);
     expect(await statusOf(asSa.listNamespacedPod({ namespace }))).toBe(403);
     const rbac = kube.kubeConfig.makeApiClient(RbacAuthorizationV1Api);
-    await rbac.createNamespacedRole({ namespace, body: { metadata: { name: 'pod-reader' }, rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] }] } });
+    await rbac.createNamespacedRole({
+      namespace,
+      body: { metadata: { name: 'pod-reader' }, rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] }] },
+    });
     await rbac.createNamespacedRoleBinding({
       namespace,
       body: {

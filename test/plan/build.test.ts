@@ -21,7 +21,14 @@ describe('planning matched rules', () => {
 `);
     const [rule] = planRules(ruleSet.rules, ['webhook', 'other']);
     expect(rule).toMatchObject({ name: 'r', continue: false, notifiers: ['webhook', 'other'] });
-    expect(rule?.actions[0]).toMatchObject({ continue: undefined, effectiveContinue: true, effectiveIgnoreErrors: false, outputMode: 'allowed', timeout: '30s', retry: DEFAULT_RETRY });
+    expect(rule?.actions[0]).toMatchObject({
+      continue: undefined,
+      effectiveContinue: true,
+      effectiveIgnoreErrors: false,
+      outputMode: 'allowed',
+      timeout: '30s',
+      retry: DEFAULT_RETRY,
+    });
     expect(rule?.actions[1]).toMatchObject({
       continue: false,
       ignoreErrors: true,

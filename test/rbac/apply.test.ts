@@ -50,12 +50,14 @@ const RULES: Record<string, string> = {
 };
 
 function rulesFile(names: readonly string[]): string {
-  const rules = names.map((name) => `${RULES[name]}
+  const rules = names.map(
+    (name) => `${RULES[name]}
 - rule: ${name} rule
   match: { rules: [Terminal shell in container] }
   notifiers: [k8sevents]
   actions:
-    - action: ${RULES[name]?.match(/- action: (\S+)/)?.[1]}`);
+    - action: ${RULES[name]?.match(/- action: (\S+)/)?.[1]}`,
+  );
   const file = join(mkdtempSync(join(tmpdir(), 'talon-rbac-')), 'rules.yaml');
   writeFileSync(file, rules.join('\n'));
   return file;
@@ -72,14 +74,28 @@ async function roleFor(names: readonly string[]): Promise<Permissions> {
 
 function auditEvent(resource: string, name: string): FalcoEvent {
   const output_fields = { 'ka.target.resource': resource, 'ka.target.name': name, 'ka.target.namespace': namespace };
-  return { output: 'K8s object created', priority: 'Warning', rule: 'Create Sensitive Mount Pod', hostname: '', time: null, source: 'k8s_audit', output_fields, tags: [] };
+  return {
+    output: 'K8s object created',
+    priority: 'Warning',
+    rule: 'Create Sensitive Mount Pod',
+    hostname: '',
+    time: null,
+    source: 'k8s_audit',
+    output_fields,
+    tags: [],
+  };
 }
 
 /** A Deployment's pod on `node` (KWOK runs it), Running. */
 async function runningPod(name: string, node: string): Promise<string> {
   const { pod } = await createOwnedPod(kube.kubeConfig, 'Deployment', { namespace, name, nodeName: node, labels: { app: name } });
   const podName = pod.metadata?.name ?? '';
-  await waitUntil(`pod ${podName} Running`, async () => (await core.readNamespacedPod({ namespace, name: podName })).status?.phase === 'Running', undefined, 30_000);
+  await waitUntil(
+    `pod ${podName} Running`,
+    async () => (await core.readNamespacedPod({ namespace, name: podName })).status?.phase === 'Running',
+    undefined,
+    30_000,
+  );
   return podName;
 }
 
@@ -107,7 +123,11 @@ describe('talon rbac on a real API server', () => {
     expect((await networking.listNamespacedNetworkPolicy({ namespace })).items).toHaveLength(1);
 
     expect(await k8snodeContext.fetch(actionInput(event, {}), deps)).toMatchObject({ 'node.hostname': cordonNode });
-    await k8sevents.send({ message: 'action', status: 'success', rule: 'r', action: 'label', actionner: 'kubernetes:label', objects: { pod: web, namespace } }, k8sevents.spec.config.parse({}), deps);
+    await k8sevents.send(
+      { message: 'action', status: 'success', rule: 'r', action: 'label', actionner: 'kubernetes:label', objects: { pod: web, namespace } },
+      k8sevents.spec.config.parse({}),
+      deps,
+    );
     const events = await core.listNamespacedEvent({ namespace, fieldSelector: `involvedObject.uid=${pod.metadata?.uid}` });
     expect(events.items.map((e) => e.reason)).toContain('falco-talon:action:kubernetes:label:success');
 
@@ -145,7 +165,10 @@ describe('talon rbac on a real API server', () => {
 
   it('is empty for rules that do not touch Kubernetes', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'talon-rbac-')), 'rules.yaml');
-    writeFileSync(file, `- rule: call\n  match: { rules: [x] }\n  actions:\n    - action: call\n      actionner: http:request\n      parameters: { url: "http://127.0.0.1:9/x" }\n`);
+    writeFileSync(
+      file,
+      `- rule: call\n  match: { rules: [x] }\n  actions:\n    - action: call\n      actionner: http:request\n      parameters: { url: "http://127.0.0.1:9/x" }\n`,
+    );
     const result = await rbac(configSchema.parse({ rules_files: [file] }));
     expect(parse(result.stdout)).toMatchObject({ kind: 'ClusterRole', rules: [] });
   });

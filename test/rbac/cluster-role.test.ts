@@ -5,7 +5,12 @@ import { clusterRoleRules, clusterRoleYaml, type PermissionSource } from '../../
 const terminate: PermissionSource = {
   kind: 'actionner',
   name: 'kubernetes:terminate',
-  permissions: { kubernetes: [{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'delete'] }, { apiGroups: ['apps'], resources: ['replicasets'], verbs: ['get'] }] },
+  permissions: {
+    kubernetes: [
+      { apiGroups: [''], resources: ['pods'], verbs: ['get', 'delete'] },
+      { apiGroups: ['apps'], resources: ['replicasets'], verbs: ['get'] },
+    ],
+  },
 };
 const label: PermissionSource = {
   kind: 'actionner',

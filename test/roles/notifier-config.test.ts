@@ -42,22 +42,28 @@ describe('talon rules check', () => {
   it('reports a bad notifiers.slack.webhook_url and a missing notifiers.smtp.to with their keys, exit 1', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'talon-notifiers-'));
     const rules = join(dir, 'rules.yaml');
-    writeFileSync(rules, `- rule: r
+    writeFileSync(
+      rules,
+      `- rule: r
   notifiers: [slack, smtp]
   actions:
     - action: a
       actionner: http:request
       parameters: { url: "http://x.example" }
-`);
+`,
+    );
     const file = join(dir, 'config.yaml');
-    writeFileSync(file, `rules_files: [${rules}]
+    writeFileSync(
+      file,
+      `rules_files: [${rules}]
 notifiers:
   slack:
     webhook_url: hooks.slack.com/services/X
   smtp:
     host_port: mail.example.com:587
     from: talon@example.com
-`);
+`,
+    );
     const result = await runTalon(['-c', file, 'rules', 'check']);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('notifiers.slack.webhook_url: invalid url\n');

@@ -42,7 +42,14 @@ const actionners = new Map<string, { params: z.ZodType; needsOutput: boolean; al
 
 const outputs = new Map<string, { params: z.ZodType }>([
   ['local:file', { params: z.object({ destination: z.string() }).strict() }],
-  ['aws:s3', { params: z.object({ bucket: z.string(), prefix: z.string().optional(), tags: z.array(z.string()).optional(), meta: z.record(z.string(), z.string()).optional() }).strict() }],
+  [
+    'aws:s3',
+    {
+      params: z
+        .object({ bucket: z.string(), prefix: z.string().optional(), tags: z.array(z.string()).optional(), meta: z.record(z.string(), z.string()).optional() })
+        .strict(),
+    },
+  ],
 ]);
 
 export const catalog: RuleCatalog = {

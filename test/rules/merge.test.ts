@@ -56,7 +56,11 @@ describe('folding same-name action definitions (§2.2)', () => {
 
   it('reports a parameter whose kind differs between two same-name definitions (fixed quirk)', async () => {
     expect(
-      await errorsOf(`- action: np\n  actionner: kubernetes:networkpolicy\n  parameters: {allow_cidr: [10.0.0.0/8]}\n`, `- action: np\n  parameters:\n    allow_cidr: 10.0.0.0/8\n`, useAction('np')),
+      await errorsOf(
+        `- action: np\n  actionner: kubernetes:networkpolicy\n  parameters: {allow_cidr: [10.0.0.0/8]}\n`,
+        `- action: np\n  parameters:\n    allow_cidr: 10.0.0.0/8\n`,
+        useAction('np'),
+      ),
     ).toEqual(["r1.yaml:3: action 'np': mismatch of type for parameter 'allow_cidr': scalar here, list at r0.yaml:3"]);
   });
 });
@@ -106,7 +110,10 @@ describe('folding same-name rules (§2.2)', () => {
   });
 
   it('keeps the earlier continue, dry_run and description when a later rule omits them', async () => {
-    const [r] = await rulesOf(`- rule: r\n  continue: false\n  dry_run: true\n  description: d\n  actions: [{action: x, actionner: "kubernetes:terminate"}]\n`, `- rule: r\n  notifiers: [slack]\n`);
+    const [r] = await rulesOf(
+      `- rule: r\n  continue: false\n  dry_run: true\n  description: d\n  actions: [{action: x, actionner: "kubernetes:terminate"}]\n`,
+      `- rule: r\n  notifiers: [slack]\n`,
+    );
     expect(r).toMatchObject({ continue: false, dryRun: true, description: 'd', notifiers: ['slack'] });
   });
 });

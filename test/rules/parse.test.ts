@@ -98,9 +98,7 @@ describe('rule file parsing', () => {
   it('reports a missing file by name and a missing path list', async () => {
     const missing = join(tempDir(), 'nope.yaml');
     const loaded = await loadRules([missing], catalog);
-    expect(loaded.ok ? [] : loaded.errors.map(String)).toEqual([
-      `${missing}: cannot read the rule file: ENOENT: no such file or directory, stat '${missing}'`,
-    ]);
+    expect(loaded.ok ? [] : loaded.errors.map(String)).toEqual([`${missing}: cannot read the rule file: ENOENT: no such file or directory, stat '${missing}'`]);
     const none = await loadRulesSyntax([]);
     expect(none.ok ? [] : none.errors.map(String)).toEqual(['no rule file is provided']);
   });
@@ -174,7 +172,9 @@ describe('rule file parsing', () => {
   });
 
   it('treats a parameter set to null as not set', async () => {
-    const [rule] = await rulesOf(`- rule: r\n  actions:\n    - action: t\n      actionner: kubernetes:terminate\n      parameters:\n        grace_period_seconds:\n`);
+    const [rule] = await rulesOf(
+      `- rule: r\n  actions:\n    - action: t\n      actionner: kubernetes:terminate\n      parameters:\n        grace_period_seconds:\n`,
+    );
     expect(rule?.actions[0]?.parameters).toEqual({});
   });
 });
@@ -246,12 +246,7 @@ describe('retry and timeout extension keys', () => {
   });
 
   it('reports errors of several files in one pass, ordered by file and line', async () => {
-    expect(
-      await errorsOf(
-        `- rule: a\n  actions: []\n`,
-        `- rule: b\n  dry_run: maybe\n  actions:\n    - action: x\n      actionner: nope:nope\n`,
-      ),
-    ).toEqual([
+    expect(await errorsOf(`- rule: a\n  actions: []\n`, `- rule: b\n  dry_run: maybe\n  actions:\n    - action: x\n      actionner: nope:nope\n`)).toEqual([
       "r0.yaml:1: rule 'a': no action specified",
       "r1.yaml:2: rule 'b': 'dry_run' setting can be 'true' or 'false' only",
       "r1.yaml:5: rule 'b', action 'x': unknown actionner 'nope:nope'",

@@ -54,7 +54,15 @@ describe('stage A (syntax) errors', () => {
   });
 
   it('accepts output_fields keys with _, -, [ ] and spaces around the operator (fixed quirk)', async () => {
-    const items = ['evt.is_open_write=true', 'proc.env[MY_VAR]=x', 'k8s.ns.name = x', 'a=1,  b=2', 'proc.args=a=b', 'k8s.pod.label[app.kubernetes.io/name] != web', 'x-y=z'];
+    const items = [
+      'evt.is_open_write=true',
+      'proc.env[MY_VAR]=x',
+      'k8s.ns.name = x',
+      'a=1,  b=2',
+      'proc.args=a=b',
+      'k8s.pod.label[app.kubernetes.io/name] != web',
+      'x-y=z',
+    ];
     expect(await syntaxErrorsOf(withMatch(`    output_fields:\n${items.map((i) => `      - "${i}"\n`).join('')}`))).toEqual([]);
   });
 
@@ -74,13 +82,17 @@ describe('stage A (syntax) errors', () => {
 
 describe('stage B (semantic) errors', () => {
   it('reports an unknown actionner', async () => {
-    expect(await errorsOf(withAction('      actionner: kubernetes:explode\n'))).toEqual(["r0.yaml:4: rule 'r', action 'a': unknown actionner 'kubernetes:explode'"]);
+    expect(await errorsOf(withAction('      actionner: kubernetes:explode\n'))).toEqual([
+      "r0.yaml:4: rule 'r', action 'a': unknown actionner 'kubernetes:explode'",
+    ]);
   });
 
   it('reports each parameter schema issue with its path, at the parameter line', async () => {
     expect(
       await errorsOf(
-        withAction(`      actionner: kubernetes:terminate\n      parameters:\n        grace_period_seconds: "5"\n        ignore_daemonsets: yes\n        grace_period: 5\n`),
+        withAction(
+          `      actionner: kubernetes:terminate\n      parameters:\n        grace_period_seconds: "5"\n        ignore_daemonsets: yes\n        grace_period: 5\n`,
+        ),
       ),
     ).toEqual([
       "r0.yaml:6: rule 'r', action 'a': parameter 'grace_period_seconds': expected number, received string",
@@ -106,9 +118,9 @@ describe('stage B (semantic) errors', () => {
   });
 
   it('reports an unknown output target', async () => {
-    expect(await errorsOf(withAction('      actionner: kubernetes:tcpdump\n      output:\n        target: ftp:server\n        parameters: {host: x}\n'))).toEqual([
-      "r0.yaml:6: rule 'r', action 'a': unknown output target 'ftp:server'",
-    ]);
+    expect(
+      await errorsOf(withAction('      actionner: kubernetes:tcpdump\n      output:\n        target: ftp:server\n        parameters: {host: x}\n')),
+    ).toEqual(["r0.yaml:6: rule 'r', action 'a': unknown output target 'ftp:server'"]);
   });
 
   it('reports missing output parameters in both stages', async () => {
@@ -119,31 +131,44 @@ describe('stage B (semantic) errors', () => {
   });
 
   it('checks output parameters with the output schema', async () => {
-    expect(await errorsOf(withAction('      actionner: kubernetes:tcpdump\n      output:\n        target: local:file\n        parameters:\n          destination: 42\n          mode: "0600"\n'))).toEqual([
+    expect(
+      await errorsOf(
+        withAction(
+          '      actionner: kubernetes:tcpdump\n      output:\n        target: local:file\n        parameters:\n          destination: 42\n          mode: "0600"\n',
+        ),
+      ),
+    ).toEqual([
       "r0.yaml:8: rule 'r', action 'a': output parameter 'destination': expected string, received number",
       "r0.yaml:9: rule 'r', action 'a': unknown output parameter 'mode'",
     ]);
   });
 
   it('reports unknown notifier names (new check)', async () => {
-    expect(await errorsOf(`- rule: r\n  notifiers:\n    - slack\n    - pagerduty\n  actions:\n    - action: a\n      actionner: kubernetes:terminate\n`)).toEqual([
-      "r0.yaml:4: rule 'r': unknown notifier 'pagerduty'",
-    ]);
+    expect(
+      await errorsOf(`- rule: r\n  notifiers:\n    - slack\n    - pagerduty\n  actions:\n    - action: a\n      actionner: kubernetes:terminate\n`),
+    ).toEqual(["r0.yaml:4: rule 'r': unknown notifier 'pagerduty'"]);
   });
 
   it('reports unknown additional contexts at load, not at the first alert (new check)', async () => {
-    expect(await errorsOf(`- rule: r\n  actions:\n    - action: a\n      actionner: kubernetes:terminate\n      additional_contexts: [k8snode, gcp]\n`)).toEqual([
-      "r0.yaml:3: rule 'r', action 'a': unknown context 'gcp'",
-    ]);
+    expect(
+      await errorsOf(`- rule: r\n  actions:\n    - action: a\n      actionner: kubernetes:terminate\n      additional_contexts: [k8snode, gcp]\n`),
+    ).toEqual(["r0.yaml:3: rule 'r', action 'a': unknown context 'gcp'"]);
   });
 
   it('does not check action definitions no rule uses', async () => {
-    expect(await errorsOf(`- action: unused\n  actionner: made:up\n  parameters: {x: 1}\n- rule: r\n  actions:\n    - action: a\n      actionner: kubernetes:terminate\n`)).toEqual([]);
+    expect(
+      await errorsOf(
+        `- action: unused\n  actionner: made:up\n  parameters: {x: 1}\n- rule: r\n  actions:\n    - action: a\n      actionner: kubernetes:terminate\n`,
+      ),
+    ).toEqual([]);
   });
 
   it('points errors of inherited values at the definition that wrote them', async () => {
     expect(
-      await errorsOf(`- action: kill\n  actionner: kubernetes:terminate\n  parameters:\n    grace_period_seconds: soon\n`, `- rule: r\n  actions:\n    - action: kill\n`),
+      await errorsOf(
+        `- action: kill\n  actionner: kubernetes:terminate\n  parameters:\n    grace_period_seconds: soon\n`,
+        `- rule: r\n  actions:\n    - action: kill\n`,
+      ),
     ).toEqual(["r0.yaml:4: rule 'r', action 'kill': parameter 'grace_period_seconds': expected number, received string"]);
   });
 });

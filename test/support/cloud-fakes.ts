@@ -8,8 +8,21 @@ import { join } from 'node:path';
 // STS Query/XML, EC2 Query/XML, Google's OAuth JWT-bearer grant (assertion signature verified), Cloud Functions
 // v2 — so the real SDKs and auth libraries run unmodified against them.
 
-export interface Reply { status: number; headers?: Record<string, string>; body?: string; delayMs?: number }
-export interface FakeRequest { method: string; rawPath: string; path: string; query: URLSearchParams; headers: IncomingHttpHeaders; body: Buffer; text: string }
+export interface Reply {
+  status: number;
+  headers?: Record<string, string>;
+  body?: string;
+  delayMs?: number;
+}
+export interface FakeRequest {
+  method: string;
+  rawPath: string;
+  path: string;
+  query: URLSearchParams;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+  text: string;
+}
 
 abstract class Loopback<Op extends string> {
   url = '';
@@ -33,7 +46,15 @@ abstract class Loopback<Op extends string> {
       const rawPath = (req.url ?? '/').split('?')[0] ?? '/';
       const url = new URL(req.url ?? '/', 'http://fake');
       const body = Buffer.concat(chunks);
-      const reply = this.handle({ method: req.method ?? '', rawPath, path: decodeURIComponent(rawPath), query: url.searchParams, headers: req.headers, body, text: body.toString('utf8') });
+      const reply = this.handle({
+        method: req.method ?? '',
+        rawPath,
+        path: decodeURIComponent(rawPath),
+        query: url.searchParams,
+        headers: req.headers,
+        body,
+        text: body.toString('utf8'),
+      });
       if (reply.delayMs) await new Promise((resolve) => setTimeout(resolve, reply.delayMs));
       if (!res.destroyed) res.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers }).end(reply.body ?? '');
     });
@@ -74,7 +95,12 @@ const escape = (text: string) => encodeURIComponent(text).replace(/[!'()*]/g, (c
 
 const AUTHORIZATION = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, SignedHeaders=([a-z0-9;-]+), Signature=([0-9a-f]{64})$/;
 
-export interface SignedBy { accessKey: string; region: string; service: string; signedHeaders: string[] }
+export interface SignedBy {
+  accessKey: string;
+  region: string;
+  service: string;
+  signedHeaders: string[];
+}
 
 /**
  * Verifies an AWS Signature Version 4 `Authorization` header from the specification (canonical
@@ -97,7 +123,14 @@ export function verifySigV4(req: FakeRequest, secretOf: (accessKey: string) => s
     .sort(([a, x], [b, y]) => (a === b ? (x < y ? -1 : 1) : a < b ? -1 : 1))
     .map(([k, v]) => `${k}=${v}`)
     .join('&');
-  const canonicalHeaders = names.map((n) => `${n}:${String(req.headers[n] ?? '').trim().replace(/\s+/g, ' ')}\n`).join('');
+  const canonicalHeaders = names
+    .map(
+      (n) =>
+        `${n}:${String(req.headers[n] ?? '')
+          .trim()
+          .replace(/\s+/g, ' ')}\n`,
+    )
+    .join('');
   const canonicalRequest = [req.method, canonicalUri, canonicalQuery, canonicalHeaders, signed, sha256(req.body)].join('\n');
   const scope = `${date}/${region}/${service}/aws4_request`;
   const stringToSign = ['AWS4-HMAC-SHA256', amzDate, scope, sha256(canonicalRequest)].join('\n');
@@ -108,9 +141,26 @@ export function verifySigV4(req: FakeRequest, secretOf: (accessKey: string) => s
   return { accessKey, region, service, signedHeaders: names };
 }
 
-export interface Invocation { name: string; qualifier: string; type: string; payload: unknown; accessKey: string; region: string }
-export interface DescribeInstancesCall { instanceIds: string[]; accessKey: string; region: string }
-export interface AssumeRoleCall { roleArn: string; externalId: string | null; sessionName: string | null; accessKey: string; issuedKey?: string }
+export interface Invocation {
+  name: string;
+  qualifier: string;
+  type: string;
+  payload: unknown;
+  accessKey: string;
+  region: string;
+}
+export interface DescribeInstancesCall {
+  instanceIds: string[];
+  accessKey: string;
+  region: string;
+}
+export interface AssumeRoleCall {
+  roleArn: string;
+  externalId: string | null;
+  sessionName: string | null;
+  accessKey: string;
+  issuedKey?: string;
+}
 
 /** Lambda (GetFunction, Invoke), STS (AssumeRole) and EC2 (DescribeInstances) on one endpoint, as LocalStack serves them. */
 export class FakeAws extends Loopback<'GetFunction' | 'Invoke' | 'AssumeRole' | 'DescribeInstances'> {
@@ -173,7 +223,8 @@ export class FakeAws extends Loopback<'GetFunction' | 'Invoke' | 'AssumeRole' | 
       return signer.startsWith('missing') ? awsError(403, 'MissingAuthenticationTokenException', signer) : awsError(403, code, signer);
     }
     const { accessKey, region, service } = signer;
-    if (this.keys.get(accessKey)?.token !== req.headers['x-amz-security-token']) return awsError(403, 'UnrecognizedClientException', 'The security token included in the request is invalid.');
+    if (this.keys.get(accessKey)?.token !== req.headers['x-amz-security-token'])
+      return awsError(403, 'UnrecognizedClientException', 'The security token included in the request is invalid.');
     if (req.method === 'POST' && req.path === '/' && service === 'sts') return this.assumeRole(new URLSearchParams(req.text), accessKey);
     if (req.method === 'POST' && req.path === '/' && service === 'ec2') return this.describe(new URLSearchParams(req.text), accessKey, region);
     const route = /^\/2015-03-31\/functions\/([^/]+)(\/invocations)?$/.exec(req.path);
@@ -183,13 +234,25 @@ export class FakeAws extends Loopback<'GetFunction' | 'Invoke' | 'AssumeRole' | 
     const op = route[2] ? 'Invoke' : 'GetFunction';
     const version = this.functions.get(name)?.get(qualifier);
     if (op === 'GetFunction') this.getFunctions.push({ name, qualifier, accessKey });
-    else this.invocations.push({ name, qualifier, type: String(req.headers['x-amz-invocation-type'] ?? ''), payload: JSON.parse(req.text || 'null'), accessKey, region });
+    else
+      this.invocations.push({
+        name,
+        qualifier,
+        type: String(req.headers['x-amz-invocation-type'] ?? ''),
+        payload: JSON.parse(req.text || 'null'),
+        accessKey,
+        region,
+      });
     const scripted = this.scripted(op);
     if (scripted) return scripted;
-    if (version === undefined) return awsError(404, 'ResourceNotFoundException', `Function not found: arn:aws:lambda:${region}:123456789012:function:${name}:${qualifier}`);
+    if (version === undefined)
+      return awsError(404, 'ResourceNotFoundException', `Function not found: arn:aws:lambda:${region}:123456789012:function:${name}:${qualifier}`);
     const arn = `arn:aws:lambda:${region}:123456789012:function:${name}`;
     if (op === 'GetFunction') {
-      return { status: 200, body: JSON.stringify({ Configuration: { FunctionName: name, FunctionArn: arn, Version: version, State: 'Active' }, Code: { RepositoryType: 'S3' } }) };
+      return {
+        status: 200,
+        body: JSON.stringify({ Configuration: { FunctionName: name, FunctionArn: arn, Version: version, State: 'Active' }, Code: { RepositoryType: 'S3' } }),
+      };
     }
     const type = req.headers['x-amz-invocation-type'] ?? 'RequestResponse';
     if (type === 'Event') return { status: 202 };
@@ -202,7 +265,8 @@ export class FakeAws extends Loopback<'GetFunction' | 'Invoke' | 'AssumeRole' | 
 
   /** DescribeInstances by `InstanceId.N`, answering only for instances of the region the request was signed for. */
   private describe(form: URLSearchParams, accessKey: string, region: string): Reply {
-    if (form.get('Action') !== 'DescribeInstances' || form.get('Version') !== '2016-11-15') return ec2Error(400, 'InvalidAction', `unknown action ${form.get('Action')}`);
+    if (form.get('Action') !== 'DescribeInstances' || form.get('Version') !== '2016-11-15')
+      return ec2Error(400, 'InvalidAction', `unknown action ${form.get('Action')}`);
     const instanceIds = [...form].filter(([key]) => /^InstanceId\.\d+$/.test(key)).map(([, value]) => value);
     this.describeInstances.push({ instanceIds, accessKey, region });
     const scripted = this.scripted('DescribeInstances');
@@ -215,14 +279,23 @@ export class FakeAws extends Loopback<'GetFunction' | 'Invoke' | 'AssumeRole' | 
       const iam = profile ? `<iamInstanceProfile><arn>${profile.arn}</arn><id>${profile.id}</id></iamInstanceProfile>` : '';
       return `<item><instanceId>${id}</instanceId><instanceType>m5.large</instanceType><placement><availabilityZone>${region}a</availabilityZone></placement>${iam}</item>`;
     });
-    const reservations = items.length > 0 ? `<item><reservationId>r-${randomUUID().slice(0, 8)}</reservationId><ownerId>123456789012</ownerId><instancesSet>${items.join('')}</instancesSet></item>` : '';
+    const reservations =
+      items.length > 0
+        ? `<item><reservationId>r-${randomUUID().slice(0, 8)}</reservationId><ownerId>123456789012</ownerId><instancesSet>${items.join('')}</instancesSet></item>`
+        : '';
     const body = `<?xml version="1.0" encoding="UTF-8"?><DescribeInstancesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>${randomUUID()}</requestId><reservationSet>${reservations}</reservationSet></DescribeInstancesResponse>`;
     return { status: 200, headers: { 'content-type': 'text/xml;charset=UTF-8' }, body };
   }
 
   private assumeRole(form: URLSearchParams, accessKey: string): Reply {
-    if (form.get('Action') !== 'AssumeRole' || form.get('Version') !== '2011-06-15') return stsError(400, 'InvalidAction', `unknown action ${form.get('Action')}`);
-    const record: AssumeRoleCall = { roleArn: form.get('RoleArn') ?? '', externalId: form.get('ExternalId'), sessionName: form.get('RoleSessionName'), accessKey };
+    if (form.get('Action') !== 'AssumeRole' || form.get('Version') !== '2011-06-15')
+      return stsError(400, 'InvalidAction', `unknown action ${form.get('Action')}`);
+    const record: AssumeRoleCall = {
+      roleArn: form.get('RoleArn') ?? '',
+      externalId: form.get('ExternalId'),
+      sessionName: form.get('RoleSessionName'),
+      accessKey,
+    };
     this.assumeRoles.push(record);
     const scripted = this.scripted('AssumeRole');
     if (scripted) return scripted;
@@ -339,10 +412,23 @@ export class FakeGcp extends Loopback<'Token' | 'GetFunction' | 'Invoke'> {
     const now = Math.floor(Date.now() / 1000);
     if (typeof claims.target_audience === 'string') {
       this.tokenRequests.push({ kind: 'id', audience: claims.target_audience });
-      const idToken = signJwt({ iss: 'https://accounts.google.com', aud: claims.target_audience, azp: this.clientEmail, email: this.clientEmail, sub: '1234567890', iat: now, exp: now + 3600 }, this.google.privateKey, 'google-1');
+      const idToken = signJwt(
+        {
+          iss: 'https://accounts.google.com',
+          aud: claims.target_audience,
+          azp: this.clientEmail,
+          email: this.clientEmail,
+          sub: '1234567890',
+          iat: now,
+          exp: now + 3600,
+        },
+        this.google.privateKey,
+        'google-1',
+      );
       return { status: 200, body: JSON.stringify({ id_token: idToken }) };
     }
-    if (!String(claims.scope ?? '').split(' ').includes('https://www.googleapis.com/auth/cloud-platform')) return this.refuse(400, 'invalid_scope', 'scope');
+    if (!(typeof claims.scope === 'string' ? claims.scope : '').split(' ').includes('https://www.googleapis.com/auth/cloud-platform'))
+      return this.refuse(400, 'invalid_scope', 'scope');
     this.tokenRequests.push({ kind: 'access', scope: String(claims.scope) });
     const accessToken = `ya29.${randomUUID()}`;
     this.accessTokens.add(accessToken);

@@ -31,4 +31,3 @@ export function falcoEvent(overrides: Partial<FalcoEvent> = {}): FalcoEvent {
     ...overrides,
   };
 }
-

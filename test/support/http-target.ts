@@ -23,7 +23,10 @@ export class HttpTarget {
 
   /** Replies for `path`, used in order; the last one repeats. */
   route(path: string, ...replies: (Reply | number)[]): this {
-    this.scripts.set(path, replies.map((r) => (typeof r === 'number' ? { status: r } : r)));
+    this.scripts.set(
+      path,
+      replies.map((r) => (typeof r === 'number' ? { status: r } : r)),
+    );
     return this;
   }
 

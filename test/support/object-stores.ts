@@ -65,7 +65,10 @@ async function launch(bin: string, args: string[], env: Record<string, string>, 
   let dead = false;
   void exited.then(() => (dead = true));
   while (Date.now() < deadline && !dead) {
-    const ok = await fetch(ready).then((r) => r.ok, () => false);
+    const ok = await fetch(ready).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) return { stop };
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

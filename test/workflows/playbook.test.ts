@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { playbook } from '../../workflows/playbook.ts';
 import { HttpTarget } from '../support/http-target.ts';
 import { runPlaybook, startTestWorker, testClient, testConfig, type TestWorker } from '../support/temporal.ts';
 
@@ -129,7 +130,7 @@ describe('playbook workflow on a real Temporal server', () => {
     const ruleSet = await rulesFromYaml(rule('bad', ['/never']));
     const [planned] = planRules(ruleSet.match(event), []);
     const action = { ...planned!.actions[0]!, parameters: { url: 42 } };
-    const report = await client.workflow.execute<typeof import('../../workflows/playbook.ts').playbook>('playbook', {
+    const report = await client.workflow.execute<typeof playbook>('playbook', {
       taskQueue: worker.taskQueue,
       workflowId: `bad-params-${Date.now()}`,
       args: [{ event, rules: [{ ...planned!, actions: [action] }], dedupWindowSeconds: 0 }],
@@ -175,7 +176,10 @@ describe('playbook workflow on a real Temporal server', () => {
     const before = target.requestsTo('/notify').length;
     target.route('/notify', 200);
     await runPlaybook(client, worker, rule('inline', ['/inline'], '  notifiers:\n    - webhook\n'));
-    const notes = target.requestsTo('/notify').slice(before).map((r) => JSON.parse(r.body));
+    const notes = target
+      .requestsTo('/notify')
+      .slice(before)
+      .map((r) => JSON.parse(r.body));
     expect(notes).toHaveLength(1);
     expect(notes[0]).toMatchObject({ message: 'action', status: 'success', output: '{"inline":true}' });
   });

@@ -46,7 +46,12 @@ describe('replay', () => {
     for (const extra of ['', '  dry_run: true\n']) ids.push((await runPlaybook(client, worker, yaml(target.url, extra))).workflowId);
     const histories = ids.map(async (workflowId) => ({ workflowId, history: await client.workflow.getHandle(workflowId).fetchHistory() }));
     const results: unknown[] = [];
-    for await (const result of Worker.runReplayHistories({ workflowsPath: WORKFLOWS_PATH }, (async function* () { for (const h of histories) yield await h; })())) {
+    for await (const result of Worker.runReplayHistories(
+      { workflowsPath: WORKFLOWS_PATH },
+      (async function* () {
+        for (const h of histories) yield await h;
+      })(),
+    )) {
       results.push(result.error);
     }
     expect(results).toEqual([undefined, undefined]);
@@ -77,7 +82,9 @@ describe('progress query and search attributes', () => {
     const { startSearchAttributes } = await import('../../src/ingest/search-attributes.ts');
     const { planRules } = await import('../../src/plan/build.ts');
     const { rulesFromYaml } = await import('../support/temporal.ts');
-    const ruleSet = await rulesFromYaml(`- rule: slow\n  match: { rules: [Terminal shell in container] }\n  actions:\n    - action: wait\n      actionner: http:request\n      parameters: { url: "${target.url}/slow" }\n`);
+    const ruleSet = await rulesFromYaml(
+      `- rule: slow\n  match: { rules: [Terminal shell in container] }\n  actions:\n    - action: wait\n      actionner: http:request\n      parameters: { url: "${target.url}/slow" }\n`,
+    );
     const rules = planRules(ruleSet.match(event), []);
     const handle = await client.workflow.start('playbook', {
       taskQueue: worker.taskQueue,
@@ -105,7 +112,8 @@ describe('progress query and search attributes', () => {
       TalonOutcome: 'succeeded',
     });
     const found: string[] = [];
-    for await (const w of client.workflow.list({ query: `K8sNamespace = 'prod' AND TalonOutcome = 'succeeded' AND WorkflowId = '${handle.workflowId}'` })) found.push(w.workflowId);
+    for await (const w of client.workflow.list({ query: `K8sNamespace = 'prod' AND TalonOutcome = 'succeeded' AND WorkflowId = '${handle.workflowId}'` }))
+      found.push(w.workflowId);
     expect(found).toEqual([handle.workflowId]);
   });
 });

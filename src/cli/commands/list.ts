@@ -44,12 +44,29 @@ export function listActionners(): string {
 
 export function listOutputs(): string {
   return outputs
-    .map((o) => print(o.name, { name: o.name.split(':')[1], category: o.category, description: o.description, permissions: permissionDocs(o.permissions), parameters: parameterDocs(o.params), example: o.example }))
+    .map((o) =>
+      print(o.name, {
+        name: o.name.split(':')[1],
+        category: o.category,
+        description: o.description,
+        permissions: permissionDocs(o.permissions),
+        parameters: parameterDocs(o.params),
+        example: o.example,
+      }),
+    )
     .join('');
 }
 
 export function listNotifiers(): string {
   return notifiers
-    .map((n) => print(n.name, { name: n.name, description: n.description, permissions: permissionDocs(n.permissions), parameters: parameterDocs(n.config), example: n.example }))
+    .map((n) =>
+      print(n.name, {
+        name: n.name,
+        description: n.description,
+        permissions: permissionDocs(n.permissions),
+        parameters: parameterDocs(n.config),
+        example: n.example,
+      }),
+    )
     .join('');
 }

@@ -13,7 +13,10 @@ export async function rulesMatch(config: TalonConfig, eventText: string): Promis
   if (!loaded.ok) return { stdout: '', stderr: `${loaded.errors.map(String).join('\n')}\ninvalid rules\n`, code: 1 };
   const decoded = decodeEvent(eventText);
   if (!decoded.ok) return { stdout: '', stderr: `invalid event: ${decoded.error}\n`, code: 1 };
-  const plan = planEvent(decoded.event, loaded.ruleSet, { defaultNotifiers: config.default_notifiers, dedupWindowSeconds: config.deduplication.time_window_seconds });
+  const plan = planEvent(decoded.event, loaded.ruleSet, {
+    defaultNotifiers: config.default_notifiers,
+    dedupWindowSeconds: config.deduplication.time_window_seconds,
+  });
   const result = {
     workflowId: plan?.workflowId ?? workflowIdFor(decoded.event),
     rules: (plan?.input.rules ?? []).map((rule) => ({
@@ -40,6 +43,6 @@ export async function rulesMatch(config: TalonConfig, eventText: string): Promis
 export async function readEvent(file: string | undefined): Promise<string> {
   if (file) return readFile(file, 'utf8');
   const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(Buffer.from(chunk));
+  for await (const chunk of process.stdin as AsyncIterable<Buffer>) chunks.push(chunk);
   return Buffer.concat(chunks).toString('utf8');
 }

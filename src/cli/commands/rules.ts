@@ -19,4 +19,3 @@ export async function rulesPrint(config: TalonConfig): Promise<CommandResult> {
   if (!loaded.ok) return { stdout: '', stderr: `${loaded.errors.map(String).join('\n')}\ninvalid rules\n`, code: 1 };
   return { stdout: formatRules(loaded.rules), stderr: '', code: 0 };
 }
-

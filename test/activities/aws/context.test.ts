@@ -26,18 +26,27 @@ let aws: FakeAws;
 
 function depsFor(kubeconfig: string, awsOverrides: Record<string, unknown> = {}): Deps {
   // The configured region differs from the nodes' on purpose: the node's zone must win.
-  const config = configSchema.parse({ kubeconfig, aws: { region: 'eu-west-3', access_key: ACCESS_KEY, secret_key: SECRET_KEY, endpoint: aws.url, ...awsOverrides } });
+  const config = configSchema.parse({
+    kubeconfig,
+    aws: { region: 'eu-west-3', access_key: ACCESS_KEY, secret_key: SECRET_KEY, endpoint: aws.url, ...awsOverrides },
+  });
   return { config, log: silentLogger, clients: createClients(config) };
 }
 
-const instanceId = () => `i-0${Buffer.from(suffix() + suffix()).toString('hex').slice(0, 16)}`;
+const instanceId = () =>
+  `i-0${Buffer.from(suffix() + suffix())
+    .toString('hex')
+    .slice(0, 16)}`;
 
 /** A node with `providerID` and a pod scheduled on it; returns the pod's name. */
 async function podOnNode(providerID?: string): Promise<string> {
   const node = `awsctx-${suffix()}`;
   await createNode(kube.kubeConfig, node, {}, providerID);
   const name = `pod-${suffix()}`;
-  await core.createNamespacedPod({ namespace, body: { metadata: { name }, spec: { nodeName: node, containers: [{ name: 'app', image: 'registry.k8s.io/pause:3.10' }] } } });
+  await core.createNamespacedPod({
+    namespace,
+    body: { metadata: { name }, spec: { nodeName: node, containers: [{ name: 'app', image: 'registry.k8s.io/pause:3.10' }] } },
+  });
   return name;
 }
 
@@ -141,10 +150,16 @@ describe('aws additional context', () => {
     const deps = depsFor(kube.kubeconfigPath);
     expect(await failureOf(awsContext.fetch(input('ghost'), deps))).toMatchObject({ type: 'PodNotFound', nonRetryable: true });
     const unscheduled = `pod-${suffix()}`;
-    await core.createNamespacedPod({ namespace, body: { metadata: { name: unscheduled }, spec: { containers: [{ name: 'app', image: 'registry.k8s.io/pause:3.10' }] } } });
+    await core.createNamespacedPod({
+      namespace,
+      body: { metadata: { name: unscheduled }, spec: { containers: [{ name: 'app', image: 'registry.k8s.io/pause:3.10' }] } },
+    });
     expect(await failureOf(awsContext.fetch(input(unscheduled), deps))).toMatchObject({ type: 'PodNotScheduled', nonRetryable: true });
     const orphan = `pod-${suffix()}`;
-    await core.createNamespacedPod({ namespace, body: { metadata: { name: orphan }, spec: { nodeName: `gone-${suffix()}`, containers: [{ name: 'app', image: 'registry.k8s.io/pause:3.10' }] } } });
+    await core.createNamespacedPod({
+      namespace,
+      body: { metadata: { name: orphan }, spec: { nodeName: `gone-${suffix()}`, containers: [{ name: 'app', image: 'registry.k8s.io/pause:3.10' }] } },
+    });
     expect(await failureOf(awsContext.fetch(input(orphan), deps))).toMatchObject({ type: 'NodeNotFound', nonRetryable: true });
     const unknown = await failureOf(awsContext.fetch(input(await podOnNode('aws:///us-east-1a/i-0deadbeefdeadbeef')), deps));
     expect(unknown).toMatchObject({ type: 'InstanceNotFound', nonRetryable: true });
@@ -184,7 +199,11 @@ describe('aws additional context', () => {
     aws.addInstance('us-east-1', id, PROFILE);
     const pod = await podOnNode(`aws:///us-east-1f/${id}`);
     const full = await serviceAccountWith(kube, namespace, awsContextSpec.permissions);
-    expect(await awsContext.fetch(input(pod), depsFor(full))).toEqual({ 'aws.instance_profile_arn': PROFILE.arn, 'aws.instance_profile_id': PROFILE.id, 'aws.region': 'us-east-1' });
+    expect(await awsContext.fetch(input(pod), depsFor(full))).toEqual({
+      'aws.instance_profile_arn': PROFILE.arn,
+      'aws.instance_profile_id': PROFILE.id,
+      'aws.region': 'us-east-1',
+    });
     const podsOnly = await serviceAccountWith(kube, namespace, { kubernetes: [{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }] });
     const failure = await failureOf(awsContext.fetch(input(pod), depsFor(podsOnly)));
     expect(failure).toMatchObject({ type: 'Forbidden', nonRetryable: true });

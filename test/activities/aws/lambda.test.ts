@@ -41,7 +41,14 @@ function depsFor(config: TalonConfig): Deps {
 /** As the activity wrapper does: parse the parameters, run the checks, then the action. */
 async function act(parameters: Record<string, unknown>, config = awsConfig()): Promise<ActionResult> {
   const deps = depsFor(config);
-  const input = { event: falcoEvent(), context, parameters: awsLambda.spec.params.parse(parameters), rule: 'Quarantine', action: 'Invoke', idempotencyKey: 'wf/0' };
+  const input = {
+    event: falcoEvent(),
+    context,
+    parameters: awsLambda.spec.params.parse(parameters),
+    rule: 'Quarantine',
+    action: 'Invoke',
+    idempotencyKey: 'wf/0',
+  };
   await awsLambda.checks?.(input, deps);
   return awsLambda.run(input, deps);
 }
@@ -66,7 +73,11 @@ afterEach(() => {
 
 describe('aws:lambda parameters', () => {
   it('defaults to $LATEST and RequestResponse, requires the name, rejects unknown keys and types', () => {
-    expect(awsLambda.spec.params.parse({ aws_lambda_name: 'f' })).toEqual({ aws_lambda_name: 'f', aws_lambda_alias_or_version: '$LATEST', aws_lambda_invocation_type: 'RequestResponse' });
+    expect(awsLambda.spec.params.parse({ aws_lambda_name: 'f' })).toEqual({
+      aws_lambda_name: 'f',
+      aws_lambda_alias_or_version: '$LATEST',
+      aws_lambda_invocation_type: 'RequestResponse',
+    });
     expect(awsLambda.spec.params.safeParse({}).success).toBe(false);
     expect(awsLambda.spec.params.safeParse({ aws_lambda_name: 'f', aws_lambda_invocation_type: 'Async' }).success).toBe(false);
     expect(awsLambda.spec.params.safeParse({ aws_lambda_name: 'f', region: 'x' }).success).toBe(false);
@@ -80,7 +91,14 @@ describe('aws:lambda invocation', () => {
     expect(aws.getFunctions.at(-1)).toEqual({ name: 'responder', qualifier: '$LATEST', accessKey: ACCESS_KEY });
     const call = aws.invocations[before];
     expect(call).toMatchObject({ name: 'responder', qualifier: '$LATEST', type: 'RequestResponse', accessKey: ACCESS_KEY, region: 'eu-west-3' });
-    expect(call?.payload).toMatchObject({ rule: 'Terminal shell in container', priority: 'Warning', hostname: 'node-1', output_fields: { 'k8s.pod.name': 'web-1' }, tags: ['container', 'shell'], context });
+    expect(call?.payload).toMatchObject({
+      rule: 'Terminal shell in container',
+      priority: 'Warning',
+      hostname: 'node-1',
+      output_fields: { 'k8s.pod.name': 'web-1' },
+      tags: ['container', 'shell'],
+      context,
+    });
     expect(result).toMatchObject({ status: 'success', result: "the lambda 'responder' has been invoked (RequestResponse, status 200)" });
     expect(result.objects).toEqual({ name: 'responder', version: '$LATEST', executed_version: '$LATEST' });
     expect(body(result)).toEqual({ verdict: 'quarantined', pods: 1 });
@@ -107,7 +125,9 @@ describe('aws:lambda invocation', () => {
     const error = await failure(act({ aws_lambda_name: 'thrower' }));
     expect(error.nonRetryable).toBe(true);
     expect(error.type).toBe('LambdaFunctionError');
-    expect(error.message).toMatch(/^the lambda 'thrower' failed \(Unhandled, IsolationError\): \{"errorType":"IsolationError","errorMessage":"cannot isolate web-1"/);
+    expect(error.message).toMatch(
+      /^the lambda 'thrower' failed \(Unhandled, IsolationError\): \{"errorType":"IsolationError","errorMessage":"cannot isolate web-1"/,
+    );
   });
 
   it('stops at the GetFunction check when the function or its qualifier does not exist', async () => {
@@ -203,7 +223,9 @@ describe('aws:lambda credentials', () => {
     aws.failNext('AssumeRole', stsError(403, 'AccessDenied', 'not authorized to perform: sts:AssumeRole'));
     const denied = await failure(act({ aws_lambda_name: 'responder' }, awsConfig({ role_arn: ROLE_ARN })));
     expect(denied).toMatchObject({ type: 'Forbidden', nonRetryable: true });
-    expect(denied.message).toMatch(/^sts:AssumeRole of 'arn:aws:iam::123456789012:role\/falco-talon-invoker': access denied \(AccessDenied\); the identity needs 'sts:AssumeRole'/);
+    expect(denied.message).toMatch(
+      /^sts:AssumeRole of 'arn:aws:iam::123456789012:role\/falco-talon-invoker': access denied \(AccessDenied\); the identity needs 'sts:AssumeRole'/,
+    );
     aws.failNext('AssumeRole', stsError(503, 'ServiceUnavailable', 'try later'));
     const down = await failure(act({ aws_lambda_name: 'responder' }, awsConfig({ role_arn: ROLE_ARN })));
     expect(down).toMatchObject({ type: 'ServiceUnavailable', nonRetryable: false });

@@ -21,7 +21,10 @@ let gcp: FakeGcp;
 let keyFile: string;
 beforeAll(async () => {
   gcp = await new FakeGcp('test-project').start();
-  gcp.addFunction('europe-west1', 'responder').addFunction('europe-west1', 'no-trigger', { withUri: false }).addFunction('us-central1', 'elsewhere', { project: 'other-project' });
+  gcp
+    .addFunction('europe-west1', 'responder')
+    .addFunction('europe-west1', 'no-trigger', { withUri: false })
+    .addFunction('us-central1', 'elsewhere', { project: 'other-project' });
   gcp.respondWith('responder', { status: 200, headers: { 'content-type': 'application/json' }, body: '{"isolated":"web-1"}' });
   keyFile = gcp.writeCredentials(dir);
 });
@@ -47,7 +50,14 @@ function depsFor(config: TalonConfig): Deps {
 /** As the activity wrapper does: parse the parameters, run the checks, then the action. */
 async function act(parameters: Record<string, unknown>, config = gcpConfig()): Promise<ActionResult> {
   const deps = depsFor(config);
-  const input = { event: falcoEvent(), context, parameters: gcpFunction.spec.params.parse(parameters), rule: 'Quarantine', action: 'Call', idempotencyKey: 'wf/0' };
+  const input = {
+    event: falcoEvent(),
+    context,
+    parameters: gcpFunction.spec.params.parse(parameters),
+    rule: 'Quarantine',
+    action: 'Call',
+    idempotencyKey: 'wf/0',
+  };
   await gcpFunction.checks?.(input, deps);
   return gcpFunction.run(input, deps);
 }
@@ -79,7 +89,12 @@ describe('gcp:function invocation', () => {
     const result = await act(responder);
     expect(gcp.getFunctions.slice(-2)).toEqual(Array(2).fill('projects/test-project/locations/europe-west1/functions/responder'));
     const call = gcp.invocations.at(-1);
-    expect(call).toMatchObject({ name: 'responder', audience: `${gcp.url}/trigger/europe-west1/responder`, email: gcp.clientEmail, contentType: 'application/json' });
+    expect(call).toMatchObject({
+      name: 'responder',
+      audience: `${gcp.url}/trigger/europe-west1/responder`,
+      email: gcp.clientEmail,
+      contentType: 'application/json',
+    });
     expect(call?.payload).toMatchObject({ rule: 'Terminal shell in container', priority: 'Warning', output_fields: { 'k8s.ns.name': 'prod' }, context });
     expect(result).toEqual({
       status: 'success',
@@ -128,13 +143,21 @@ describe('gcp:function failures', () => {
   ])('a %i from the function fails with its body (retryable %s)', async (status, retryable) => {
     gcp.failNext('Invoke', { status, headers: { 'content-type': 'text/plain' }, body: `function said ${status}` });
     const error = await failure(act(responder));
-    expect(error).toMatchObject({ type: `Http${status}`, nonRetryable: !retryable, message: `function invocation failed with status ${status}: function said ${status}` });
+    expect(error).toMatchObject({
+      type: `Http${status}`,
+      nonRetryable: !retryable,
+      message: `function invocation failed with status ${status}: function said ${status}`,
+    });
   });
 
   it('stops at the check when the function does not exist or has no HTTPS trigger', async () => {
     const before = gcp.invocations.length;
     const missing = await failure(act({ gcp_function_name: 'nobody', gcp_function_location: 'europe-west1' }));
-    expect(missing).toMatchObject({ type: 'FunctionNotFound', nonRetryable: true, message: "the function 'projects/test-project/locations/europe-west1/functions/nobody' does not exist" });
+    expect(missing).toMatchObject({
+      type: 'FunctionNotFound',
+      nonRetryable: true,
+      message: "the function 'projects/test-project/locations/europe-west1/functions/nobody' does not exist",
+    });
     const noTrigger = await failure(act({ gcp_function_name: 'no-trigger', gcp_function_location: 'europe-west1' }));
     expect(noTrigger).toMatchObject({ type: 'FunctionNotInvocable', nonRetryable: true });
     expect(gcp.invocations.length).toBe(before);
@@ -159,7 +182,16 @@ describe('gcp:function failures', () => {
     const stranger = join(dir, 'stranger.json');
     const { generateKeyPairSync } = await import('node:crypto');
     const otherKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' });
-    writeFileSync(stranger, JSON.stringify({ type: 'service_account', project_id: 'test-project', private_key: otherKey, client_email: gcp.clientEmail, token_uri: `${gcp.url}/token` }));
+    writeFileSync(
+      stranger,
+      JSON.stringify({
+        type: 'service_account',
+        project_id: 'test-project',
+        private_key: otherKey,
+        client_email: gcp.clientEmail,
+        token_uri: `${gcp.url}/token`,
+      }),
+    );
     const refused = await failure(act(responder, gcpConfig({ credentials_path: stranger })));
     expect(refused).toMatchObject({ type: 'GcpAuthError', nonRetryable: true });
     expect(refused.message).toContain('invalid_grant');

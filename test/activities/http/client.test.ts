@@ -61,7 +61,11 @@ describe('HTTP status classification', () => {
     expect(Buffer.concat(chunks).equals(bytes)).toBe(true);
 
     target.route('/gone', { status: 404, body: 'no' }).route('/busy', 503);
-    await expect(httpStream({ url: `${target.url}/gone`, method: 'GET' }, 'GET gone')).rejects.toMatchObject({ type: 'Http404', nonRetryable: true, message: 'GET gone: resource not found' });
+    await expect(httpStream({ url: `${target.url}/gone`, method: 'GET' }, 'GET gone')).rejects.toMatchObject({
+      type: 'Http404',
+      nonRetryable: true,
+      message: 'GET gone: resource not found',
+    });
     await expect(httpStream({ url: `${target.url}/busy`, method: 'GET' }, 'GET busy')).rejects.toMatchObject({ type: 'Http503', nonRetryable: false });
   });
 });
@@ -76,7 +80,10 @@ async function request(parameters: Record<string, unknown>) {
 }
 
 async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   if (error instanceof ApplicationFailure) return error;
   throw new Error(`expected an ApplicationFailure, got ${String(error)}`);
 }

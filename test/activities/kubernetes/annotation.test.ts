@@ -17,13 +17,18 @@ const podAnnotations = async (name: string) => (await core.readNamespacedPod({ n
 const nodeAnnotations = async () => (await core.readNode({ name: node })).metadata?.annotations;
 
 async function bare(name: string, annotations?: Record<string, string>): Promise<string> {
-  await core.createNamespacedPod({ namespace, body: { metadata: { name, annotations }, spec: { nodeName: node, containers: [{ name: 'app', image: 'registry.k8s.io/pause:3.10' }] } } });
+  await core.createNamespacedPod({
+    namespace,
+    body: { metadata: { name, annotations }, spec: { nodeName: node, containers: [{ name: 'app', image: 'registry.k8s.io/pause:3.10' }] } },
+  });
   return name;
 }
 
 describe('kubernetes:annotation parameters', () => {
   it('requires at least one annotation, with the reference message', () => {
-    expect(z.prettifyError(annotation.spec.params.safeParse({ annotations: {} }).error!)).toContain("parameter 'annotations' should have at least one annotation");
+    expect(z.prettifyError(annotation.spec.params.safeParse({ annotations: {} }).error!)).toContain(
+      "parameter 'annotations' should have at least one annotation",
+    );
     expect(annotation.spec.params.safeParse({ level: 'node' }).success).toBe(false);
   });
 
@@ -33,7 +38,9 @@ describe('kubernetes:annotation parameters', () => {
       annotations: { 'falco.org/rule': 'Terminal shell in container', note: long },
       level: 'pod',
     });
-    expect(z.prettifyError(annotation.spec.params.safeParse({ annotations: { 'no spaces': 'x' } }).error!)).toContain("'no spaces' is not a valid annotation key");
+    expect(z.prettifyError(annotation.spec.params.safeParse({ annotations: { 'no spaces': 'x' } }).error!)).toContain(
+      "'no spaces' is not a valid annotation key",
+    );
     expect(annotation.spec.params.safeParse({ annotations: { a: 'b' }, level: 'Node' }).success).toBe(false);
   });
 });
@@ -47,7 +54,11 @@ describe('kubernetes:annotation on a real API server', () => {
   it('adds, replaces and removes pod annotations, keeping the others', async () => {
     const name = await bare(`pod-${suffix()}`, { keep: 'me', replace: 'old', remove: 'x' });
     const result = await run(name, { annotations: { 'falco.org/rule': "Terminal shell in container (it's bad)", replace: 'new', remove: null } });
-    expect(result).toEqual({ status: 'success', result: `the pod '${name}' in the namespace '${namespace}' has been annotated`, objects: { pod: name, namespace } });
+    expect(result).toEqual({
+      status: 'success',
+      result: `the pod '${name}' in the namespace '${namespace}' has been annotated`,
+      objects: { pod: name, namespace },
+    });
     expect(await podAnnotations(name)).toEqual({ keep: 'me', replace: 'new', 'falco.org/rule': "Terminal shell in container (it's bad)" });
   });
 

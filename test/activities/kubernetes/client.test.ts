@@ -33,7 +33,11 @@ describe('kubeFailure', () => {
   const api = (code: number, message = 'm') => new ApiException(code, 'x', JSON.stringify({ kind: 'Status', message }), {});
 
   it('classifies API answers: 404 and 403 permanent, 409/429/5xx retryable, transport errors retryable', () => {
-    expect(kubeFailure(api(404), req)).toMatchObject({ type: 'PodNotFound', nonRetryable: true, message: "the pod 'web' in the namespace 'prod' doesn't exist" });
+    expect(kubeFailure(api(404), req)).toMatchObject({
+      type: 'PodNotFound',
+      nonRetryable: true,
+      message: "the pod 'web' in the namespace 'prod' doesn't exist",
+    });
     const forbidden = kubeFailure(api(403, 'pods "web" is forbidden'), req);
     expect(forbidden).toMatchObject({ type: 'Forbidden', nonRetryable: true });
     expect(forbidden.message).toContain("missing RBAC permission 'delete' on 'pods'");

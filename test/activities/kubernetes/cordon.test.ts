@@ -25,7 +25,10 @@ async function podOnNewNode(): Promise<{ pod: string; node: string }> {
 
 async function podOn(nodeName: string | undefined): Promise<string> {
   const pod = `app-${suffix()}`;
-  await core.createNamespacedPod({ namespace, body: { metadata: { name: pod }, spec: { nodeName, containers: [{ name: 'app', image: 'registry.k8s.io/pause:3.10' }] } } });
+  await core.createNamespacedPod({
+    namespace,
+    body: { metadata: { name: pod }, spec: { nodeName, containers: [{ name: 'app', image: 'registry.k8s.io/pause:3.10' }] } },
+  });
   return pod;
 }
 
@@ -66,7 +69,11 @@ describe('kubernetes:cordon', () => {
 
   it('fails with NodeNotFound (permanent) for a pod not scheduled yet, with the reference text', async () => {
     const pod = await podOn(undefined);
-    expect(await failureOf(cordon(pod))).toMatchObject({ type: 'NodeNotFound', nonRetryable: true, message: `can't find the node for the pod '${pod}' in namespace '${namespace}'` });
+    expect(await failureOf(cordon(pod))).toMatchObject({
+      type: 'NodeNotFound',
+      nonRetryable: true,
+      message: `can't find the node for the pod '${pod}' in namespace '${namespace}'`,
+    });
   });
 
   it('fails with NodeNotFound (permanent) when the node object does not exist', async () => {
@@ -77,7 +84,11 @@ describe('kubernetes:cordon', () => {
   });
 
   it('fails the checks with PodNotFound when the pod does not exist', async () => {
-    expect(await failureOf(cordon('ghost'))).toMatchObject({ type: 'PodNotFound', nonRetryable: true, message: `the pod 'ghost' in the namespace '${namespace}' doesn't exist` });
+    expect(await failureOf(cordon('ghost'))).toMatchObject({
+      type: 'PodNotFound',
+      nonRetryable: true,
+      message: `the pod 'ghost' in the namespace '${namespace}' doesn't exist`,
+    });
   });
 
   it('fails with Forbidden (permanent) naming the verb when the service account may not patch nodes', async () => {

@@ -19,10 +19,20 @@ function auditEvent(fields: { resource?: string; name?: string; namespace?: stri
   if (fields.resource !== undefined) output_fields['ka.target.resource'] = fields.resource;
   if (fields.name !== undefined) output_fields['ka.target.name'] = fields.name;
   if (fields.namespace !== undefined) output_fields['ka.target.namespace'] = fields.namespace;
-  return { output: 'K8s object created', priority: 'Warning', rule: 'Create Sensitive Mount Pod', hostname: '', time: null, source: 'k8s_audit', output_fields, tags: [] };
+  return {
+    output: 'K8s object created',
+    priority: 'Warning',
+    rule: 'Create Sensitive Mount Pod',
+    hostname: '',
+    time: null,
+    source: 'k8s_audit',
+    output_fields,
+    tags: [],
+  };
 }
 
-const remove = (resource: string, name: string, ns = namespace, d = deps) => runActionner(kubernetesDelete, {}, auditEvent({ resource, name, namespace: ns }), d);
+const remove = (resource: string, name: string, ns = namespace, d = deps) =>
+  runActionner(kubernetesDelete, {}, auditEvent({ resource, name, namespace: ns }), d);
 
 const labels = { app: 'x' };
 const podTemplate = { metadata: { labels }, spec: { containers: [{ name: 'app', image: 'registry.k8s.io/pause:3.10' }] } };
@@ -30,15 +40,42 @@ const workload = { selector: { matchLabels: labels }, template: podTemplate };
 
 /** For each supported resource: create one named `name`, and read it back (rejects with 404 once gone). */
 const kinds: Record<string, { create(name: string): Promise<unknown>; read(name: string): Promise<{ metadata?: { deletionTimestamp?: Date } }> }> = {
-  configmaps: { create: (name) => core.createNamespacedConfigMap({ namespace, body: { metadata: { name }, data: { a: 'b' } } }), read: (name) => core.readNamespacedConfigMap({ name, namespace }) },
-  secrets: { create: (name) => core.createNamespacedSecret({ namespace, body: { metadata: { name }, stringData: { a: 'b' } } }), read: (name) => core.readNamespacedSecret({ name, namespace }) },
-  services: { create: (name) => core.createNamespacedService({ namespace, body: { metadata: { name }, spec: { ports: [{ port: 80 }] } } }), read: (name) => core.readNamespacedService({ name, namespace }) },
-  serviceaccounts: { create: (name) => core.createNamespacedServiceAccount({ namespace, body: { metadata: { name } } }), read: (name) => core.readNamespacedServiceAccount({ name, namespace }) },
-  deployments: { create: (name) => apps.createNamespacedDeployment({ namespace, body: { metadata: { name }, spec: workload } }), read: (name) => apps.readNamespacedDeployment({ name, namespace }) },
-  daemonsets: { create: (name) => apps.createNamespacedDaemonSet({ namespace, body: { metadata: { name }, spec: workload } }), read: (name) => apps.readNamespacedDaemonSet({ name, namespace }) },
-  statefulsets: { create: (name) => apps.createNamespacedStatefulSet({ namespace, body: { metadata: { name }, spec: { ...workload, serviceName: name } } }), read: (name) => apps.readNamespacedStatefulSet({ name, namespace }) },
-  replicasets: { create: (name) => apps.createNamespacedReplicaSet({ namespace, body: { metadata: { name }, spec: workload } }), read: (name) => apps.readNamespacedReplicaSet({ name, namespace }) },
-  roles: { create: (name) => rbac.createNamespacedRole({ namespace, body: { metadata: { name }, rules: [] } }), read: (name) => rbac.readNamespacedRole({ name, namespace }) },
+  configmaps: {
+    create: (name) => core.createNamespacedConfigMap({ namespace, body: { metadata: { name }, data: { a: 'b' } } }),
+    read: (name) => core.readNamespacedConfigMap({ name, namespace }),
+  },
+  secrets: {
+    create: (name) => core.createNamespacedSecret({ namespace, body: { metadata: { name }, stringData: { a: 'b' } } }),
+    read: (name) => core.readNamespacedSecret({ name, namespace }),
+  },
+  services: {
+    create: (name) => core.createNamespacedService({ namespace, body: { metadata: { name }, spec: { ports: [{ port: 80 }] } } }),
+    read: (name) => core.readNamespacedService({ name, namespace }),
+  },
+  serviceaccounts: {
+    create: (name) => core.createNamespacedServiceAccount({ namespace, body: { metadata: { name } } }),
+    read: (name) => core.readNamespacedServiceAccount({ name, namespace }),
+  },
+  deployments: {
+    create: (name) => apps.createNamespacedDeployment({ namespace, body: { metadata: { name }, spec: workload } }),
+    read: (name) => apps.readNamespacedDeployment({ name, namespace }),
+  },
+  daemonsets: {
+    create: (name) => apps.createNamespacedDaemonSet({ namespace, body: { metadata: { name }, spec: workload } }),
+    read: (name) => apps.readNamespacedDaemonSet({ name, namespace }),
+  },
+  statefulsets: {
+    create: (name) => apps.createNamespacedStatefulSet({ namespace, body: { metadata: { name }, spec: { ...workload, serviceName: name } } }),
+    read: (name) => apps.readNamespacedStatefulSet({ name, namespace }),
+  },
+  replicasets: {
+    create: (name) => apps.createNamespacedReplicaSet({ namespace, body: { metadata: { name }, spec: workload } }),
+    read: (name) => apps.readNamespacedReplicaSet({ name, namespace }),
+  },
+  roles: {
+    create: (name) => rbac.createNamespacedRole({ namespace, body: { metadata: { name }, rules: [] } }),
+    read: (name) => rbac.readNamespacedRole({ name, namespace }),
+  },
   clusterroles: { create: (name) => rbac.createClusterRole({ body: { metadata: { name }, rules: [] } }), read: (name) => rbac.readClusterRole({ name }) },
   namespaces: { create: (name) => core.createNamespace({ body: { metadata: { name } } }), read: (name) => core.readNamespace({ name }) },
 };
@@ -77,7 +114,11 @@ describe('kubernetes:delete', () => {
     const name = `victim-${suffix()}`;
     await kinds.clusterroles!.create(name);
     const result = await runActionner(kubernetesDelete, {}, auditEvent({ resource: 'clusterroles', name }), deps);
-    expect(result).toEqual({ status: 'success', result: `the clusterrole '${name}' has been deleted`, objects: { name, resource: 'clusterroles', namespace: '' } });
+    expect(result).toEqual({
+      status: 'success',
+      result: `the clusterrole '${name}' has been deleted`,
+      objects: { name, resource: 'clusterroles', namespace: '' },
+    });
     expect(await statusOf(rbac.readClusterRole({ name }))).toBe(404);
   });
 
@@ -88,7 +129,10 @@ describe('kubernetes:delete', () => {
     expect(await runActionner(kubernetesDelete, {}, event, deps)).toMatchObject({ status: 'success', result: `the namespace '${name}' has been deleted` });
     // No namespace controller runs here, so the namespace stays Terminating: deleted, not yet gone.
     expect((await core.readNamespace({ name })).metadata?.deletionTimestamp).toBeDefined();
-    expect(await runActionner(kubernetesDelete, {}, event, deps)).toMatchObject({ status: 'success', result: `the namespace '${name}' is already being deleted` });
+    expect(await runActionner(kubernetesDelete, {}, event, deps)).toMatchObject({
+      status: 'success',
+      result: `the namespace '${name}' is already being deleted`,
+    });
   });
 
   it('is idempotent: run again after the object is gone reports it as already deleted (the checks passed in that attempt)', async () => {
@@ -97,7 +141,10 @@ describe('kubernetes:delete', () => {
     const input = actionInput(auditEvent({ resource: 'configmaps', name, namespace }), {});
     await kubernetesDelete.checks?.(input, deps);
     expect((await kubernetesDelete.run(input, deps)).result).toBe(`the configmap '${name}' in the namespace '${namespace}' has been deleted`);
-    expect(await kubernetesDelete.run(input, deps)).toMatchObject({ status: 'success', result: `the configmap '${name}' in the namespace '${namespace}' was already deleted` });
+    expect(await kubernetesDelete.run(input, deps)).toMatchObject({
+      status: 'success',
+      result: `the configmap '${name}' in the namespace '${namespace}' was already deleted`,
+    });
     // A retry after an attempt whose completion was lost passes the checks and reports the end state.
     await expect(kubernetesDelete.checks?.({ ...input, attempt: 2 }, deps)).resolves.toBeUndefined();
     expect(await failureOf(kubernetesDelete.checks?.(input, deps) ?? Promise.resolve())).toMatchObject({ type: 'TargetNotFound', nonRetryable: true });
@@ -107,9 +154,19 @@ describe('kubernetes:delete', () => {
     const checkFailure = (event: FalcoEvent) => failureOf(runActionner(kubernetesDelete, {}, event, deps));
 
     it('requires ka.target.resource, ka.target.name and (for namespaced resources) ka.target.namespace', async () => {
-      expect(await checkFailure(auditEvent({ name: 'x', namespace }))).toMatchObject({ type: 'MissingTargetResource', message: 'missing target resource (ka.target.resource)', nonRetryable: true });
-      expect(await checkFailure(auditEvent({ resource: 'secrets', namespace }))).toMatchObject({ type: 'MissingTargetName', message: 'missing target name (ka.target.name)' });
-      expect(await checkFailure(auditEvent({ resource: 'secrets', name: 'x' }))).toMatchObject({ type: 'MissingTargetNamespace', message: 'missing target namespace (ka.target.namespace)' });
+      expect(await checkFailure(auditEvent({ name: 'x', namespace }))).toMatchObject({
+        type: 'MissingTargetResource',
+        message: 'missing target resource (ka.target.resource)',
+        nonRetryable: true,
+      });
+      expect(await checkFailure(auditEvent({ resource: 'secrets', namespace }))).toMatchObject({
+        type: 'MissingTargetName',
+        message: 'missing target name (ka.target.name)',
+      });
+      expect(await checkFailure(auditEvent({ resource: 'secrets', name: 'x' }))).toMatchObject({
+        type: 'MissingTargetNamespace',
+        message: 'missing target namespace (ka.target.namespace)',
+      });
     });
 
     it('rejects resources it does not manage', async () => {
@@ -130,7 +187,10 @@ describe('kubernetes:delete', () => {
         nonRetryable: true,
         message: `the configmap 'ghost' in the namespace '${namespace}' doesn't exist`,
       });
-      expect(await checkFailure(auditEvent({ resource: 'namespaces', name: `ghost-${suffix()}` }))).toMatchObject({ type: 'TargetNotFound', message: expect.stringMatching(/^the namespace 'ghost-\w+' doesn't exist$/) });
+      expect(await checkFailure(auditEvent({ resource: 'namespaces', name: `ghost-${suffix()}` }))).toMatchObject({
+        type: 'TargetNotFound',
+        message: expect.stringMatching(/^the namespace 'ghost-\w+' doesn't exist$/),
+      });
     });
 
     it('finds a DaemonSet as a DaemonSet (the reference looked it up as a Deployment)', async () => {

@@ -37,25 +37,46 @@ async function owned(kind: OwnerKind, node: string, name = `${kind.toLowerCase()
   return (await createOwnedPod(kube.kubeConfig, kind, { namespace, name, nodeName: node })).pod;
 }
 
-async function standalone(node: string, metadata: { annotations?: Record<string, string>; labels?: Record<string, string>; finalizers?: string[] } = {}): Promise<string> {
+async function standalone(
+  node: string,
+  metadata: { annotations?: Record<string, string>; labels?: Record<string, string>; finalizers?: string[] } = {},
+): Promise<string> {
   const name = `bare-${suffix()}`;
-  await core.createNamespacedPod({ namespace, body: { metadata: { name, ...metadata }, spec: { nodeName: node, containers: [{ name: 'app', image: 'registry.k8s.io/pause:3.10' }] } } });
+  await core.createNamespacedPod({
+    namespace,
+    body: { metadata: { name, ...metadata }, spec: { nodeName: node, containers: [{ name: 'app', image: 'registry.k8s.io/pause:3.10' }] } },
+  });
   if (metadata.finalizers) finalized.push(name);
   return name;
 }
 
 describe('kubernetes:drain parameters', () => {
   it('defaults: DaemonSet pods ignored (fix), nothing else, no wait', () => {
-    expect(kubernetesDrain.spec.params.parse({})).toEqual({ ignore_daemonsets: true, ignore_statefulsets: false, ignore_errors: false, max_wait_period: 0, wait_period_excluded_namespaces: [] });
+    expect(kubernetesDrain.spec.params.parse({})).toEqual({
+      ignore_daemonsets: true,
+      ignore_statefulsets: false,
+      ignore_errors: false,
+      max_wait_period: 0,
+      wait_period_excluded_namespaces: [],
+    });
     expect(kubernetesDrain.spec.defaultContinue).toBe(true);
   });
 
   it('is registered, and its example loads as a rule', async () => {
-    expect(await loadExample(kubernetesDrain)).toMatchObject({ actionner: 'kubernetes:drain', parameters: { min_healthy_replicas: '50%', max_wait_period: 90 } });
+    expect(await loadExample(kubernetesDrain)).toMatchObject({
+      actionner: 'kubernetes:drain',
+      parameters: { min_healthy_replicas: '50%', max_wait_period: 90 },
+    });
   });
 
   it('rejects unknown keys and wrong types', () => {
-    for (const bad of [{ force: true }, { max_wait_period: -1 }, { ignore_errors: 'yes' }, { min_healthy_replicas: '150%' }, { wait_period_excluded_namespaces: 'kube-system' }]) {
+    for (const bad of [
+      { force: true },
+      { max_wait_period: -1 },
+      { ignore_errors: 'yes' },
+      { min_healthy_replicas: '150%' },
+      { wait_period_excluded_namespaces: 'kube-system' },
+    ]) {
       expect(kubernetesDrain.spec.params.safeParse(bad).success, JSON.stringify(bad)).toBe(false);
     }
   });
@@ -66,7 +87,8 @@ describe('kubernetes:drain on a real API server', () => {
     await createNamespace(kube.kubeConfig, namespace);
   });
   afterAll(async () => {
-    for (const name of finalized) await core.patchNamespacedPod({ name, namespace, body: [{ op: 'remove', path: '/metadata/finalizers' }] }).catch(() => undefined);
+    for (const name of finalized)
+      await core.patchNamespacedPod({ name, namespace, body: [{ op: 'remove', path: '/metadata/finalizers' }] }).catch(() => undefined);
     for (const name of nodes) await core.deleteNode({ name });
   });
 
@@ -107,7 +129,11 @@ describe('kubernetes:drain on a real API server', () => {
     const node = await newNode();
     const first = await owned('ReplicaSet', node);
     const rs = first.metadata?.ownerReferences?.[0]?.name ?? '';
-    const pods = [nameOf(first), nameOf(await siblingPod(kube.kubeConfig, first, `${rs}-b`, node)), nameOf(await siblingPod(kube.kubeConfig, first, `${rs}-c`, node))];
+    const pods = [
+      nameOf(first),
+      nameOf(await siblingPod(kube.kubeConfig, first, `${rs}-b`, node)),
+      nameOf(await siblingPod(kube.kubeConfig, first, `${rs}-c`, node)),
+    ];
     for (const pod of pods) await waitReady(kube.kubeConfig, namespace, pod);
     await setReplicas(kube.kubeConfig, 'ReplicaSet', namespace, rs, 3, 3);
     // 3 healthy, 2 must stay: exactly one of the three may be evicted.
@@ -120,7 +146,11 @@ describe('kubernetes:drain on a real API server', () => {
     const node = await newNode();
     const first = await owned('ReplicaSet', node);
     const rs = first.metadata?.ownerReferences?.[0]?.name ?? '';
-    const pods = [nameOf(first), nameOf(await siblingPod(kube.kubeConfig, first, `${rs}-b`, node)), nameOf(await siblingPod(kube.kubeConfig, first, `${rs}-c`, node))];
+    const pods = [
+      nameOf(first),
+      nameOf(await siblingPod(kube.kubeConfig, first, `${rs}-b`, node)),
+      nameOf(await siblingPod(kube.kubeConfig, first, `${rs}-c`, node)),
+    ];
     for (const pod of pods) await waitReady(kube.kubeConfig, namespace, pod);
     // 4 desired and ready (one on another node), 50% = 2 must stay: two of the three may go.
     await setReplicas(kube.kubeConfig, 'ReplicaSet', namespace, rs, 4, 4);
@@ -139,7 +169,9 @@ describe('kubernetes:drain on a real API server', () => {
     const failure = await failureOf(drain(guarded));
     expect(failure.type).toBe('NodeNotDrained');
     expect(failure.nonRetryable).toBe(false);
-    expect(failure.message).toContain(`the node '${node}' has not been fully drained: 0 pods ignored, 1 eviction errors, 0 were not evicted during max_wait_period, 0 other errors`);
+    expect(failure.message).toContain(
+      `the node '${node}' has not been fully drained: 0 pods ignored, 1 eviction errors, 0 were not evicted during max_wait_period, 0 other errors`,
+    );
     expect(failure.message).toContain('429');
     expect(await exists(guarded)).toBe(true);
     expect(await drain(guarded, { ignore_errors: true })).toMatchObject({ status: 'success', result: drained(node, 0, 1) });
@@ -151,7 +183,9 @@ describe('kubernetes:drain on a real API server', () => {
     const stuck = await standalone(node, { finalizers: ['falco.org/hold'] });
     const failure = await failureOf(drain(stuck, { max_wait_period: 2 }));
     expect(failure).toMatchObject({ type: 'NodeNotDrained', nonRetryable: false });
-    expect(failure.message).toBe(`the node '${node}' has not been fully drained: 0 pods ignored, 0 eviction errors, 1 were not evicted during max_wait_period, 0 other errors`);
+    expect(failure.message).toBe(
+      `the node '${node}' has not been fully drained: 0 pods ignored, 0 eviction errors, 1 were not evicted during max_wait_period, 0 other errors`,
+    );
     const pod = await core.readNamespacedPod({ name: stuck, namespace });
     expect(pod.metadata?.deletionTimestamp).toBeDefined();
     // The retry (the pod is still there, terminating) waits again and again reports it.
@@ -165,8 +199,15 @@ describe('kubernetes:drain on a real API server', () => {
 
   it('fails with NodeNotFound for a pod not scheduled on a node, and with PodNotFound for a missing pod', async () => {
     const pending = `pending-${suffix()}`;
-    await core.createNamespacedPod({ namespace, body: { metadata: { name: pending }, spec: { containers: [{ name: 'app', image: 'registry.k8s.io/pause:3.10' }] } } });
-    expect(await failureOf(drain(pending))).toMatchObject({ type: 'NodeNotFound', nonRetryable: true, message: `can't find the node for the pod '${pending}' in namespace '${namespace}'` });
+    await core.createNamespacedPod({
+      namespace,
+      body: { metadata: { name: pending }, spec: { containers: [{ name: 'app', image: 'registry.k8s.io/pause:3.10' }] } },
+    });
+    expect(await failureOf(drain(pending))).toMatchObject({
+      type: 'NodeNotFound',
+      nonRetryable: true,
+      message: `can't find the node for the pod '${pending}' in namespace '${namespace}'`,
+    });
     expect(await failureOf(drain('ghost'))).toMatchObject({ type: 'PodNotFound', nonRetryable: true });
   });
 
@@ -224,14 +265,17 @@ describe('kubernetes:drain on a real API server', () => {
     expect(failure).toMatchObject({ type: 'PodNotFound', nonRetryable: true, message: `the pod '${alerted}' in the namespace '${namespace}' doesn't exist` });
   });
 
-  it('a retry whose pod was replaced by a namesake created after the event (elsewhere) drains the hostname node, not the namesake\'s', async () => {
+  it("a retry whose pod was replaced by a namesake created after the event (elsewhere) drains the hostname node, not the namesake's", async () => {
     const node = await newNode();
     const elsewhere = await newNode();
     const other = await standalone(node);
     const name = `sts-${suffix()}-0`;
     const eventTime = new Date(Date.now() - 60_000).toISOString();
     // The StatefulSet recreated the evicted pod on another node (the drained one is cordoned).
-    await core.createNamespacedPod({ namespace, body: { metadata: { name }, spec: { nodeName: elsewhere, containers: [{ name: 'app', image: 'registry.k8s.io/pause:3.10' }] } } });
+    await core.createNamespacedPod({
+      namespace,
+      body: { metadata: { name }, spec: { nodeName: elsewhere, containers: [{ name: 'app', image: 'registry.k8s.io/pause:3.10' }] } },
+    });
     const event = { ...podEvent(name, namespace), hostname: node, time: eventTime };
     expect((await retryDrain(event, { max_wait_period: 30 })).result).toBe(drained(node, 0));
     expect(await exists(other)).toBe(false);
@@ -244,7 +288,11 @@ describe('kubernetes:drain on a real API server', () => {
     const pod = await owned('ReplicaSet', node);
     // No garbage collector runs: the pod outlives its ReplicaSet.
     await kube.kubeConfig.makeApiClient(AppsV1Api).deleteNamespacedReplicaSet({ name: pod.metadata?.ownerReferences?.[0]?.name ?? '', namespace });
-    expect(await drain(nameOf(pod), { min_healthy_replicas: '1', max_wait_period: 30 })).toEqual({ status: 'success', result: drained(node, 0), objects: { node } });
+    expect(await drain(nameOf(pod), { min_healthy_replicas: '1', max_wait_period: 30 })).toEqual({
+      status: 'success',
+      result: drained(node, 0),
+      objects: { node },
+    });
     expect(await exists(nameOf(pod))).toBe(false);
   });
 });

@@ -70,10 +70,16 @@ export async function siblingPod(kc: KubeConfig, of: V1Pod, name: string, nodeNa
 /** Waits until the pod's Ready condition is True (KWOK runs pods bound to its nodes). */
 export async function waitReady(kc: KubeConfig, namespace: string, name: string): Promise<void> {
   const core = kc.makeApiClient(CoreV1Api);
-  await waitUntil(`pod ${namespace}/${name} Ready`, async () => {
-    const pod = await core.readNamespacedPod({ name, namespace });
-    return pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
-  }, undefined, 30_000, 100);
+  await waitUntil(
+    `pod ${namespace}/${name} Ready`,
+    async () => {
+      const pod = await core.readNamespacedPod({ name, namespace });
+      return pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+    },
+    undefined,
+    30_000,
+    100,
+  );
 }
 
 export async function waitGone(kc: KubeConfig, namespace: string, name: string): Promise<void> {
@@ -82,7 +88,7 @@ export async function waitGone(kc: KubeConfig, namespace: string, name: string):
 }
 
 /** Loads the spec's example through the real catalogue (stage A and B) as the action of a rule; returns that action. */
-export async function loadExample(actionner: { readonly spec: Pick<ActionnerSpec, "example"> }) {
+export async function loadExample(actionner: { readonly spec: Pick<ActionnerSpec, 'example'> }) {
   const action = /^- action: (.+)$/m.exec(actionner.spec.example)?.[1];
   const ruleSet = await rulesFromYaml(`${actionner.spec.example}\n- rule: r\n  actions:\n    - action: ${action}\n`);
   return ruleSet.rules[0]?.actions[0];

@@ -66,18 +66,23 @@ export async function serviceAccountWith(admin: KubeAdmin, namespace: string, pe
     },
   });
   const first = rules[0];
-  await waitUntil(`RBAC for ${name}`, async () => {
-    const review = await admin.kubeConfig.makeApiClient(AuthorizationV1Api).createSubjectAccessReview({
-      body: {
-        spec: {
-          user: `system:serviceaccount:${namespace}:${name}`,
-          groups: ['system:serviceaccounts', `system:serviceaccounts:${namespace}`, 'system:authenticated'],
-          resourceAttributes: { group: first?.apiGroups[0], resource: first?.resources[0], verb: first?.verbs[0], namespace },
+  await waitUntil(
+    `RBAC for ${name}`,
+    async () => {
+      const review = await admin.kubeConfig.makeApiClient(AuthorizationV1Api).createSubjectAccessReview({
+        body: {
+          spec: {
+            user: `system:serviceaccount:${namespace}:${name}`,
+            groups: ['system:serviceaccounts', `system:serviceaccounts:${namespace}`, 'system:authenticated'],
+            resourceAttributes: { group: first?.apiGroups[0], resource: first?.resources[0], verb: first?.verbs[0], namespace },
+          },
         },
-      },
-    });
-    return review.status?.allowed === true;
-  }, undefined, 10_000);
+      });
+      return review.status?.allowed === true;
+    },
+    undefined,
+    10_000,
+  );
   return sa.kubeconfigPath;
 }
 

@@ -18,7 +18,10 @@ const nodeLabels = async () => (await core.readNode({ name: node })).metadata?.l
 
 /** A standalone pod with exactly `labels` (possibly none), bound to the test node. */
 async function bare(name: string, labels?: Record<string, string>): Promise<string> {
-  await core.createNamespacedPod({ namespace, body: { metadata: { name, labels }, spec: { nodeName: node, containers: [{ name: 'app', image: 'registry.k8s.io/pause:3.10' }] } } });
+  await core.createNamespacedPod({
+    namespace,
+    body: { metadata: { name, labels }, spec: { nodeName: node, containers: [{ name: 'app', image: 'registry.k8s.io/pause:3.10' }] } },
+  });
   return name;
 }
 
@@ -61,7 +64,11 @@ describe('kubernetes:label on a real API server', () => {
     const { pod } = await createOwnedPod(kube.kubeConfig, 'ReplicaSet', { namespace, name: 'web', labels: { tier: 'front', old: 'x', stale: 'y' } });
     const name = pod.metadata?.name ?? '';
     const result = await run(name, { labels: { 'falco.org/quarantine': 'true', tier: 'isolated', old: '', stale: null } });
-    expect(result).toEqual({ status: 'success', result: `the pod '${name}' in the namespace '${namespace}' has been labeled`, objects: { pod: name, namespace } });
+    expect(result).toEqual({
+      status: 'success',
+      result: `the pod '${name}' in the namespace '${namespace}' has been labeled`,
+      objects: { pod: name, namespace },
+    });
     expect(await podLabels(name)).toEqual({ app: 'web', tier: 'isolated', 'falco.org/quarantine': 'true' });
   });
 

@@ -125,7 +125,10 @@ describe('kubernetes:networkpolicy on a real API server', () => {
     const name = `bare-${suffix()}`;
     await core.createNamespacedPod({
       namespace,
-      body: { metadata: { name, labels: { role: 'debug', 'pod-template-hash': 'abc' } }, spec: { containers: [{ name: 'c', image: 'registry.k8s.io/pause:3.10' }] } },
+      body: {
+        metadata: { name, labels: { role: 'debug', 'pod-template-hash': 'abc' } },
+        spec: { containers: [{ name: 'c', image: 'registry.k8s.io/pause:3.10' }] },
+      },
     });
     await run(name);
     expect((await policy(name)).spec?.podSelector).toEqual({ matchLabels: { role: 'debug' } });
@@ -135,7 +138,11 @@ describe('kubernetes:networkpolicy on a real API server', () => {
     const name = `nolabels-${suffix()}`;
     await core.createNamespacedPod({ namespace, body: { metadata: { name }, spec: { containers: [{ name: 'c', image: 'registry.k8s.io/pause:3.10' }] } } });
     const failure = await failureOf(run(name));
-    expect(failure).toMatchObject({ type: 'WorkloadNotFound', nonRetryable: true, message: `can't find the owner and/or labels for the pod '${name}' in namespace '${namespace}'` });
+    expect(failure).toMatchObject({
+      type: 'WorkloadNotFound',
+      nonRetryable: true,
+      message: `can't find the owner and/or labels for the pod '${name}' in namespace '${namespace}'`,
+    });
   });
 
   it('refuses to replace a policy of the same name that falco-talon does not manage', async () => {
@@ -155,12 +162,23 @@ describe('kubernetes:networkpolicy on a real API server', () => {
     const labels = { app: 'clash-db', tier: 'data' };
     const sts = await kube.kubeConfig.makeApiClient(AppsV1Api).createNamespacedStatefulSet({
       namespace,
-      body: { metadata: { name: 'clash' }, spec: { serviceName: 'clash', selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'c', image: 'registry.k8s.io/pause:3.10' }] } } } },
+      body: {
+        metadata: { name: 'clash' },
+        spec: {
+          serviceName: 'clash',
+          selector: { matchLabels: labels },
+          template: { metadata: { labels }, spec: { containers: [{ name: 'c', image: 'registry.k8s.io/pause:3.10' }] } },
+        },
+      },
     });
     await core.createNamespacedPod({
       namespace,
       body: {
-        metadata: { name: 'clash-0', labels, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'clash', uid: sts.metadata?.uid ?? '', controller: true }] },
+        metadata: {
+          name: 'clash-0',
+          labels,
+          ownerReferences: [{ apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'clash', uid: sts.metadata?.uid ?? '', controller: true }],
+        },
         spec: { containers: [{ name: 'c', image: 'registry.k8s.io/pause:3.10' }] },
       },
     });

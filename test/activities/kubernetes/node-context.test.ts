@@ -15,7 +15,10 @@ const namespace = `nodectx-${suffix()}`;
 
 async function podOn(nodeName: string | undefined): Promise<string> {
   const name = `pod-${suffix()}`;
-  await core.createNamespacedPod({ namespace, body: { metadata: { name }, spec: { nodeName, containers: [{ name: 'app', image: 'registry.k8s.io/pause:3.10' }] } } });
+  await core.createNamespacedPod({
+    namespace,
+    body: { metadata: { name }, spec: { nodeName, containers: [{ name: 'app', image: 'registry.k8s.io/pause:3.10' }] } },
+  });
   return name;
 }
 

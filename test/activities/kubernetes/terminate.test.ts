@@ -11,7 +11,8 @@ const deps = depsFor(kube.kubeconfigPath);
 const namespace = `terminate-${suffix()}`;
 const node = `terminate-node-${suffix()}`;
 
-const terminate = (pod: string, raw: unknown = {}, d = deps, time: string | null = null) => runActionner(kubernetesTerminate, raw, { ...podEvent(pod, namespace), time }, d);
+const terminate = (pod: string, raw: unknown = {}, d = deps, time: string | null = null) =>
+  runActionner(kubernetesTerminate, raw, { ...podEvent(pod, namespace), time }, d);
 const exists = async (pod: string) => (await statusOf(core.readNamespacedPod({ name: pod, namespace }))) === 200;
 const podName = (pod: V1Pod) => pod.metadata?.name ?? '';
 
@@ -24,13 +25,21 @@ async function runningPod(kind: OwnerKind, owner = `${kind.toLowerCase()}-${suff
 
 async function standalonePod(nodeName?: string): Promise<string> {
   const name = `bare-${suffix()}`;
-  await core.createNamespacedPod({ namespace, body: { metadata: { name }, spec: { nodeName, containers: [{ name: 'app', image: 'registry.k8s.io/pause:3.10' }] } } });
+  await core.createNamespacedPod({
+    namespace,
+    body: { metadata: { name }, spec: { nodeName, containers: [{ name: 'app', image: 'registry.k8s.io/pause:3.10' }] } },
+  });
   return name;
 }
 
 describe('kubernetes:terminate parameters', () => {
   it('defaults as the reference: grace period 0, nothing ignored, no minimum', () => {
-    expect(kubernetesTerminate.spec.params.parse({})).toEqual({ grace_period_seconds: 0, ignore_daemonsets: false, ignore_statefulsets: false, ignore_standalone_pods: false });
+    expect(kubernetesTerminate.spec.params.parse({})).toEqual({
+      grace_period_seconds: 0,
+      ignore_daemonsets: false,
+      ignore_statefulsets: false,
+      ignore_standalone_pods: false,
+    });
   });
 
   it('rejects unknown keys, string booleans and negative grace periods', () => {
@@ -40,7 +49,10 @@ describe('kubernetes:terminate parameters', () => {
   });
 
   it('is registered, and its example loads as a rule', async () => {
-    expect(await loadExample(kubernetesTerminate)).toMatchObject({ actionner: 'kubernetes:terminate', parameters: { grace_period_seconds: 5, min_healthy_replicas: '33%' } });
+    expect(await loadExample(kubernetesTerminate)).toMatchObject({
+      actionner: 'kubernetes:terminate',
+      parameters: { grace_period_seconds: 5, min_healthy_replicas: '33%' },
+    });
   });
 
   it('declares what it calls and ends the rule by default', () => {
@@ -84,13 +96,26 @@ describe('kubernetes:terminate on a real API server', () => {
     expect((await core.readNamespacedPod({ name: pod, namespace })).metadata?.deletionGracePeriodSeconds).toBe(120);
     // Once it is gone, run (after checks that passed) reports it as already terminated.
     await core.deleteNamespacedPod({ name: pod, namespace, gracePeriodSeconds: 0 });
-    const input = { event: podEvent(pod, namespace), context: {}, parameters: kubernetesTerminate.spec.params.parse({}), rule: 'r', action: 'a', idempotencyKey: 'wf/0' };
-    expect(await kubernetesTerminate.run(input, deps)).toMatchObject({ status: 'success', result: `the pod '${pod}' in the namespace '${namespace}' was already terminated` });
+    const input = {
+      event: podEvent(pod, namespace),
+      context: {},
+      parameters: kubernetesTerminate.spec.params.parse({}),
+      rule: 'r',
+      action: 'a',
+      idempotencyKey: 'wf/0',
+    };
+    expect(await kubernetesTerminate.run(input, deps)).toMatchObject({
+      status: 'success',
+      result: `the pod '${pod}' in the namespace '${namespace}' was already terminated`,
+    });
     // A retry (attempt 2) after an attempt that deleted the pod but whose completion was lost: the
     // checks let it through and the end state is reported; a first attempt still fails the check.
     const retry = { ...input, attempt: 2 };
     await expect(kubernetesTerminate.checks?.(retry, deps)).resolves.toBeUndefined();
-    expect(await kubernetesTerminate.run(retry, deps)).toMatchObject({ status: 'success', result: `the pod '${pod}' in the namespace '${namespace}' was already terminated` });
+    expect(await kubernetesTerminate.run(retry, deps)).toMatchObject({
+      status: 'success',
+      result: `the pod '${pod}' in the namespace '${namespace}' was already terminated`,
+    });
     expect(await failureOf(kubernetesTerminate.checks?.(input, deps) ?? Promise.resolve())).toMatchObject({ type: 'PodNotFound', nonRetryable: true });
   });
 
@@ -117,7 +142,9 @@ describe('kubernetes:terminate on a real API server', () => {
 
   it('recognises the API answer to a DELETE whose UID precondition no longer matches (a namesake replaced the pod)', async () => {
     const pod = await standalonePod();
-    const error = await core.deleteNamespacedPod({ name: pod, namespace, body: { preconditions: { uid: '00000000-0000-0000-0000-000000000000' } } }).catch((e: unknown) => e);
+    const error = await core
+      .deleteNamespacedPod({ name: pod, namespace, body: { preconditions: { uid: '00000000-0000-0000-0000-000000000000' } } })
+      .catch((e: unknown) => e);
     expect(isUidConflict(error)).toBe(true);
     expect(await exists(pod)).toBe(true);
   });
@@ -148,7 +175,10 @@ describe('kubernetes:terminate on a real API server', () => {
     it('a standalone pod with ignore_standalone_pods; without it the pod goes', async () => {
       const pod = await standalonePod(node);
       const result = await terminate(pod, { ignore_standalone_pods: true });
-      expect(result).toMatchObject({ status: 'ignored', result: `the pod '${pod}' in the namespace '${namespace}' has not been terminated: it has no owner and ignore_standalone_pods is true` });
+      expect(result).toMatchObject({
+        status: 'ignored',
+        result: `the pod '${pod}' in the namespace '${namespace}' has not been terminated: it has no owner and ignore_standalone_pods is true`,
+      });
       expect(await exists(pod)).toBe(true);
       expect((await terminate(pod, { ignore_statefulsets: true })).status).toBe('success');
       expect(await exists(pod)).toBe(false);
@@ -188,7 +218,9 @@ describe('kubernetes:terminate on a real API server', () => {
       expect((await terminate(deploy.pod, { min_healthy_replicas: '1' })).result).toContain(`its ReplicaSet '${deploy.ownerRef}' has 1 healthy replicas`);
       const sts = await runningPod('StatefulSet');
       await setReplicas(kube.kubeConfig, 'StatefulSet', namespace, sts.owner, 3, 1);
-      expect((await terminate(sts.pod, { min_healthy_replicas: '34%' })).result).toContain(`its StatefulSet '${sts.owner}' has 1 healthy replicas of 3 desired`);
+      expect((await terminate(sts.pod, { min_healthy_replicas: '34%' })).result).toContain(
+        `its StatefulSet '${sts.owner}' has 1 healthy replicas of 3 desired`,
+      );
       expect(await exists(deploy.pod)).toBe(true);
       expect(await exists(sts.pod)).toBe(true);
     });
@@ -204,7 +236,10 @@ describe('kubernetes:terminate on a real API server', () => {
     const { pod, ownerRef } = await runningPod('ReplicaSet');
     // No garbage collector runs: the pod outlives its ReplicaSet.
     await kube.kubeConfig.makeApiClient(AppsV1Api).deleteNamespacedReplicaSet({ name: ownerRef, namespace });
-    expect(await terminate(pod, { min_healthy_replicas: '1' })).toMatchObject({ status: 'success', result: `the pod '${pod}' in the namespace '${namespace}' has been terminated` });
+    expect(await terminate(pod, { min_healthy_replicas: '1' })).toMatchObject({
+      status: 'success',
+      result: `the pod '${pod}' in the namespace '${namespace}' has been terminated`,
+    });
     expect(await exists(pod)).toBe(false);
   });
 
@@ -215,7 +250,11 @@ describe('kubernetes:terminate on a real API server', () => {
 
   it('fails with MissingPodName when the event names no pod', async () => {
     const event = { ...podEvent('x', namespace), output_fields: { 'k8s.ns.name': namespace } };
-    expect(await failureOf(runActionner(kubernetesTerminate, {}, event, deps))).toMatchObject({ type: 'MissingPodName', message: 'missing pod name', nonRetryable: true });
+    expect(await failureOf(runActionner(kubernetesTerminate, {}, event, deps))).toMatchObject({
+      type: 'MissingPodName',
+      message: 'missing pod name',
+      nonRetryable: true,
+    });
   });
 
   it('fails with Forbidden (permanent) naming the verb when the service account may not delete pods', async () => {

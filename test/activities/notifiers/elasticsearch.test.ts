@@ -57,7 +57,13 @@ describe('elasticsearch notifier', () => {
       time: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
     });
     expect(Date.parse(String(first?.time))).toBeGreaterThanOrEqual(before - 1);
-    expect(second).toMatchObject({ message: 'output', output_target: 'local:file', category: 'local', output: outputReport.output, artifact: outputReport.artifact });
+    expect(second).toMatchObject({
+      message: 'output',
+      output_target: 'local:file',
+      category: 'local',
+      output: outputReport.output,
+      artifact: outputReport.artifact,
+    });
   });
 
   it('does not replace an existing template', async () => {
@@ -87,9 +93,16 @@ describe('elasticsearch notifier', () => {
     const noTemplate = cfg({ create_index_template: false });
     const elasticsearch = createElasticsearchNotifier();
     target.route(DOC, { status: 503, body: 'unavailable' });
-    expect(await failureOf(elasticsearch.send(actionReport, noTemplate, deps))).toMatchObject({ nonRetryable: false, message: `elasticsearch POST ${target.url}${DOC}: unexpected status 503: unavailable` });
+    expect(await failureOf(elasticsearch.send(actionReport, noTemplate, deps))).toMatchObject({
+      nonRetryable: false,
+      message: `elasticsearch POST ${target.url}${DOC}: unexpected status 503: unavailable`,
+    });
     target.route(DOC, 401);
-    expect(await failureOf(elasticsearch.send(actionReport, noTemplate, deps))).toMatchObject({ nonRetryable: true, type: 'Http401', message: `elasticsearch POST ${target.url}${DOC}: authentication error` });
+    expect(await failureOf(elasticsearch.send(actionReport, noTemplate, deps))).toMatchObject({
+      nonRetryable: true,
+      type: 'Http401',
+      message: `elasticsearch POST ${target.url}${DOC}: authentication error`,
+    });
   });
 
   it('writes to a dated index by default (UTC)', async () => {
@@ -114,7 +127,9 @@ describe('elasticsearch through the engine', () => {
     const client = await testClient();
     // Its own index: the worker uses the process-wide `elasticsearch` notifier, whose template
     // check is cached per (url, index).
-    const worker = await startTestWorker(testConfig({ notifiers: { elasticsearch: { url: target.url, index: 'engine', suffix: 'none', user: 'elastic', password: 'changeme' } } }));
+    const worker = await startTestWorker(
+      testConfig({ notifiers: { elasticsearch: { url: target.url, index: 'engine', suffix: 'none', user: 'elastic', password: 'changeme' } } }),
+    );
     try {
       target.route('/_index_template/engine', 404, 200);
       target.route('/engine/_doc', { status: 503, body: 'unavailable' }, 201);
@@ -131,7 +146,14 @@ describe('elasticsearch through the engine', () => {
       for (const request of target.requests.filter((r) => r.path !== '/incident')) expect(request.headers.authorization).toBe(auth);
       const [failed, action, output] = target.requestsTo('/engine/_doc').map((r): Record<string, unknown> => JSON.parse(r.body));
       expect({ ...failed, time: undefined }).toEqual({ ...action, time: undefined });
-      expect(action).toMatchObject({ message: 'action', status: 'success', rule: 'notify elasticsearch', action: 'open incident', actionner: 'http:request', trace_id: workflowId });
+      expect(action).toMatchObject({
+        message: 'action',
+        status: 'success',
+        rule: 'notify elasticsearch',
+        action: 'open incident',
+        actionner: 'http:request',
+        trace_id: workflowId,
+      });
       expect(output).toMatchObject({
         message: 'output',
         status: 'success',
@@ -140,7 +162,10 @@ describe('elasticsearch through the engine', () => {
         trace_id: workflowId,
         artifact: { location: expect.stringMatching(new RegExp(`^file://${dir}/`)), size: INCIDENT_BODY.length, sha256: INCIDENT_SHA256 },
       });
-      expect(report.notifications.map((n) => [n.notifier, n.message, n.status])).toEqual([['elasticsearch', 'action', 'sent'], ['elasticsearch', 'output', 'sent']]);
+      expect(report.notifications.map((n) => [n.notifier, n.message, n.status])).toEqual([
+        ['elasticsearch', 'action', 'sent'],
+        ['elasticsearch', 'output', 'sent'],
+      ]);
     } finally {
       await worker.stop();
       await client.connection.close();

@@ -47,12 +47,29 @@ describe('k8sevents message', () => {
       traceId: 't',
     });
     expect(text).toBe(
-      ['Status: failure', 'Message: action', 'Rule: r', 'Action: a', 'Actionner: kubernetes:label', 'Namespace: n', 'Pod: p', 'Error: the pod "p" in the namespace "n" doesn"t exist', 'TraceID: t'].join('\n'),
+      [
+        'Status: failure',
+        'Message: action',
+        'Rule: r',
+        'Action: a',
+        'Actionner: kubernetes:label',
+        'Namespace: n',
+        'Pod: p',
+        'Error: the pod "p" in the namespace "n" doesn"t exist',
+        'TraceID: t',
+      ].join('\n'),
     );
   });
 
   it('fits 1024 bytes by shortening the longest field, without splitting characters and keeping the TraceID', () => {
-    const text = eventMessage({ message: 'action', status: 'success', objects: { pod: 'p' }, event: 'é'.repeat(600), output: 'ü'.repeat(700), traceId: 'trace-42' });
+    const text = eventMessage({
+      message: 'action',
+      status: 'success',
+      objects: { pod: 'p' },
+      event: 'é'.repeat(600),
+      output: 'ü'.repeat(700),
+      traceId: 'trace-42',
+    });
     expect(Buffer.byteLength(text)).toBeLessThanOrEqual(MAX_MESSAGE_BYTES);
     expect(text).not.toContain('\uFFFD');
     expect(text.endsWith('TraceID: trace-42')).toBe(true);
@@ -111,7 +128,12 @@ describe('k8sevents notifier on a real API server', () => {
     const uid = (await core.readNamespacedPod({ name: pod, namespace })).metadata?.uid ?? '';
     await send(report(pod));
     await core.deleteNamespacedPod({ name: pod, namespace, gracePeriodSeconds: 0 });
-    await waitUntil('pod gone', async () => (await core.listNamespacedPod({ namespace, fieldSelector: `metadata.name=${pod}` })).items.length === 0, undefined, 10_000);
+    await waitUntil(
+      'pod gone',
+      async () => (await core.listNamespacedPod({ namespace, fieldSelector: `metadata.name=${pod}` })).items.length === 0,
+      undefined,
+      10_000,
+    );
     await send(report(pod, { actionner: 'kubernetes:terminate' }));
     const found = await events(namespace, `involvedObject.uid=${uid}`);
     expect(found.map((e) => e.reason).sort()).toEqual(['falco-talon:action:kubernetes:label:success', 'falco-talon:action:kubernetes:terminate:success']);
@@ -128,7 +150,9 @@ describe('k8sevents notifier on a real API server', () => {
   it('falls back to the default namespace when the namespace does not exist or is terminating', async () => {
     const missing = `missing-${suffix()}`;
     await send(report('p1', { objects: { pod: 'p1', namespace: missing } }));
-    expect(await events('default', 'involvedObject.name=p1')).toEqual([expect.objectContaining({ involvedObject: expect.objectContaining({ kind: 'Pod', name: 'p1' }) })]);
+    expect(await events('default', 'involvedObject.name=p1')).toEqual([
+      expect.objectContaining({ involvedObject: expect.objectContaining({ kind: 'Pod', name: 'p1' }) }),
+    ]);
 
     // No namespace controller runs in the test cluster, so a deleted namespace stays Terminating.
     const dying = `dying-${suffix()}`;
@@ -174,11 +198,20 @@ describe('k8sevents notifier on a real API server', () => {
 
     const deployment = `deploy-${suffix()}`;
     await send(report('', { actionner: 'kubernetes:delete', objects: { name: deployment, resource: 'deployments', namespace } }));
-    expect((await events(namespace, `involvedObject.name=${deployment}`))[0]?.involvedObject).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: deployment, namespace });
+    expect((await events(namespace, `involvedObject.name=${deployment}`))[0]?.involvedObject).toEqual({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      name: deployment,
+      namespace,
+    });
 
     const role = `cr-${suffix()}`;
     await send(report('', { actionner: 'kubernetes:delete', objects: { name: role, resource: 'clusterroles', namespace: '' } }));
-    expect((await events('default', `involvedObject.name=${role}`))[0]?.involvedObject).toEqual({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', name: role });
+    expect((await events('default', `involvedObject.name=${role}`))[0]?.involvedObject).toEqual({
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRole',
+      name: role,
+    });
 
     // The deleted object's namespace is gone or terminating (a namespace deletion): default, without namespace.
     const dying = `dying-${suffix()}`;
@@ -214,7 +247,12 @@ describe('k8sevents notifier on a real API server', () => {
 
     // The gone-pod path reads earlier events: covered by the declared permissions too.
     await core.deleteNamespacedPod({ name: pod, namespace, gracePeriodSeconds: 0 });
-    await waitUntil('pod gone', async () => (await core.listNamespacedPod({ namespace, fieldSelector: `metadata.name=${pod}` })).items.length === 0, undefined, 10_000);
+    await waitUntil(
+      'pod gone',
+      async () => (await core.listNamespacedPod({ namespace, fieldSelector: `metadata.name=${pod}` })).items.length === 0,
+      undefined,
+      10_000,
+    );
     await send(report(pod, { actionner: 'kubernetes:terminate' }), depsFor(full));
     expect(await events(namespace, `involvedObject.uid=${uid}`)).toHaveLength(2);
   });

@@ -6,7 +6,17 @@ import { loki, lokiPayload } from '../../../activities/notifiers/loki.ts';
 import type { Report } from '../../../src/contract/index.ts';
 import { HttpTarget } from '../../support/http-target.ts';
 import { runPlaybook, startTestWorker, testClient, testConfig } from '../../support/temporal.ts';
-import { actionReport, deps, failedActionReport, failedOutputReport, failureOf, INCIDENT_BODY, INCIDENT_SHA256, notifyingRule, outputReport } from './fixtures.ts';
+import {
+  actionReport,
+  deps,
+  failedActionReport,
+  failedOutputReport,
+  failureOf,
+  INCIDENT_BODY,
+  INCIDENT_SHA256,
+  notifyingRule,
+  outputReport,
+} from './fixtures.ts';
 
 const PUSH = '/loki/api/v1/push';
 let target: HttpTarget;
@@ -45,19 +55,21 @@ describe('loki notifier', () => {
   it('pushes an action report: labels slugged and lower-cased, summary line, no auth by default', async () => {
     const { request, body } = await pushed(actionReport);
     expect(body).toEqual({
-      streams: [{
-        stream: {
-          pod: 'nginx-1',
-          namespace: 'prod',
-          status: 'success',
-          rule: 'terminal_shell_in_container',
-          action: 'terminate_pod',
-          actionner: 'kubernetes:terminate',
-          message: 'action',
-          traceid: 'trace-1',
+      streams: [
+        {
+          stream: {
+            pod: 'nginx-1',
+            namespace: 'prod',
+            status: 'success',
+            rule: 'terminal_shell_in_container',
+            action: 'terminate_pod',
+            actionner: 'kubernetes:terminate',
+            message: 'action',
+            traceid: 'trace-1',
+          },
+          values: [[lokiTimestamp(body), "[success][action] Action 'Terminate Pod' Rule 'Terminal shell in container'"]],
         },
-        values: [[lokiTimestamp(body), "[success][action] Action 'Terminate Pod' Rule 'Terminal shell in container'"]],
-      }],
+      ],
     });
     expect(request?.headers.authorization).toBeUndefined();
     expect(request?.headers['x-scope-orgid']).toBeUndefined();
@@ -66,30 +78,46 @@ describe('loki notifier', () => {
   it('pushes an output report with outputtarget, the output as the line and the artifact as logfmt pairs', async () => {
     const { body } = await pushed(outputReport);
     expect(body).toEqual({
-      streams: [{
-        stream: {
-          file: 'log',
-          destination: '/var/talon',
-          status: 'success',
-          rule: 'terminal_shell_in_container',
-          action: 'get_logs',
-          outputtarget: 'local:file',
-          message: 'output',
-          traceid: 'trace-1',
+      streams: [
+        {
+          stream: {
+            file: 'log',
+            destination: '/var/talon',
+            status: 'success',
+            rule: 'terminal_shell_in_container',
+            action: 'get_logs',
+            outputtarget: 'local:file',
+            message: 'output',
+            traceid: 'trace-1',
+          },
+          values: [
+            [
+              lokiTimestamp(body),
+              `${outputReport.output} artifact="file:///var/talon/2024-05-01T10-00-00Z_prod_nginx-1_log" size=2048 sha256=${'ab'.repeat(32)}`,
+            ],
+          ],
         },
-        values: [[lokiTimestamp(body), `${outputReport.output} artifact="file:///var/talon/2024-05-01T10-00-00Z_prod_nginx-1_log" size=2048 sha256=${'ab'.repeat(32)}`]],
-      }],
+      ],
     });
   });
 
   it('uses the error as the line of failed reports', async () => {
-    expect((await pushed(failedActionReport)).body).toMatchObject({ streams: [{ stream: { status: 'failure' }, values: [[expect.any(String), "pods 'nginx-1' not found"]] }] });
+    expect((await pushed(failedActionReport)).body).toMatchObject({
+      streams: [{ stream: { status: 'failure' }, values: [[expect.any(String), "pods 'nginx-1' not found"]] }],
+    });
     target.requests.length = 0;
-    expect((await pushed(failedOutputReport)).body).toMatchObject({ streams: [{ stream: { status: 'failure' }, values: [[expect.any(String), "folder '/var/talon' does not exist"]] }] });
+    expect((await pushed(failedOutputReport)).body).toMatchObject({
+      streams: [{ stream: { status: 'failure' }, values: [[expect.any(String), "folder '/var/talon' does not exist"]] }],
+    });
   });
 
   it('sends basic auth only with user and api_key, the tenant and custom headers', async () => {
-    const { request } = await pushed(actionReport, { user: 'talon', api_key: 's3cret', tenant: 'secops', custom_headers: { 'X-Custom': 'yes', 'Content-Type': 'text/plain' } });
+    const { request } = await pushed(actionReport, {
+      user: 'talon',
+      api_key: 's3cret',
+      tenant: 'secops',
+      custom_headers: { 'X-Custom': 'yes', 'Content-Type': 'text/plain' },
+    });
     expect(request?.headers.authorization).toBe(`Basic ${Buffer.from('talon:s3cret').toString('base64')}`);
     expect(request?.headers['x-scope-orgid']).toBe('secops');
     expect(request?.headers['x-custom']).toBe('yes');
@@ -107,12 +135,20 @@ describe('loki notifier', () => {
   it('a 503 is retryable, a 401 permanent, with Talon texts', async () => {
     target.route(PUSH, { status: 503, body: 'ingester unavailable' });
     const transient = await failureOf(loki.send(actionReport, cfg(), deps));
-    expect(transient).toMatchObject({ nonRetryable: false, type: 'Http503', message: `loki ${target.url}${PUSH}: unexpected status 503: ingester unavailable` });
+    expect(transient).toMatchObject({
+      nonRetryable: false,
+      type: 'Http503',
+      message: `loki ${target.url}${PUSH}: unexpected status 503: ingester unavailable`,
+    });
     target.route(PUSH, { status: 401 });
     const fatal = await failureOf(loki.send(actionReport, cfg(), deps));
     expect(fatal).toMatchObject({ nonRetryable: true, type: 'Http401', message: `loki ${target.url}${PUSH}: authentication error` });
     target.route(PUSH, 429);
-    expect(await failureOf(loki.send(actionReport, cfg(), deps))).toMatchObject({ nonRetryable: false, type: 'Http429', message: `loki ${target.url}${PUSH}: exceeding post rate limit` });
+    expect(await failureOf(loki.send(actionReport, cfg(), deps))).toMatchObject({
+      nonRetryable: false,
+      type: 'Http429',
+      message: `loki ${target.url}${PUSH}: exceeding post rate limit`,
+    });
   });
 
   it('a refused connection is retryable', async () => {
@@ -139,12 +175,24 @@ describe('loki through the engine', () => {
       const [failed, action, output] = requests.map((r): { streams: { stream: Record<string, string>; values: string[][] }[] } => JSON.parse(r.body));
       // The retry re-sends the same entry; Loki received it once (the 503 stored nothing).
       expect(failed?.streams[0]?.stream).toEqual(action?.streams[0]?.stream);
-      expect(action?.streams[0]?.stream).toMatchObject({ status: 'success', message: 'action', rule: 'notify_loki', action: 'open_incident', actionner: 'http:request', traceid: workflowId });
+      expect(action?.streams[0]?.stream).toMatchObject({
+        status: 'success',
+        message: 'action',
+        rule: 'notify_loki',
+        action: 'open_incident',
+        actionner: 'http:request',
+        traceid: workflowId,
+      });
       expect(output?.streams[0]?.stream).toMatchObject({ status: 'success', message: 'output', outputtarget: 'local:file', traceid: workflowId });
       expect(output?.streams[0]?.values[0]?.[1]).toMatch(
-        new RegExp(`^the file 'http-response' has been copied to '${dir}/[^']+' artifact="file://${dir}/[^"]+" size=${INCIDENT_BODY.length} sha256=${INCIDENT_SHA256}$`),
+        new RegExp(
+          `^the file 'http-response' has been copied to '${dir}/[^']+' artifact="file://${dir}/[^"]+" size=${INCIDENT_BODY.length} sha256=${INCIDENT_SHA256}$`,
+        ),
       );
-      expect(report.notifications.map((n) => [n.notifier, n.message, n.status])).toEqual([['loki', 'action', 'sent'], ['loki', 'output', 'sent']]);
+      expect(report.notifications.map((n) => [n.notifier, n.message, n.status])).toEqual([
+        ['loki', 'action', 'sent'],
+        ['loki', 'output', 'sent'],
+      ]);
     } finally {
       await worker.stop();
       await client.connection.close();

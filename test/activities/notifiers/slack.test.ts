@@ -5,7 +5,17 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { slack } from '../../../activities/notifiers/slack.ts';
 import { HttpTarget } from '../../support/http-target.ts';
 import { runPlaybook, startTestWorker, testClient, testConfig } from '../../support/temporal.ts';
-import { actionReport, deps, failedActionReport, failedOutputReport, failureOf, INCIDENT_BODY, INCIDENT_SHA256, notifyingRule, outputReport } from './fixtures.ts';
+import {
+  actionReport,
+  deps,
+  failedActionReport,
+  failedOutputReport,
+  failureOf,
+  INCIDENT_BODY,
+  INCIDENT_SHA256,
+  notifyingRule,
+  outputReport,
+} from './fixtures.ts';
 
 let target: HttpTarget;
 beforeAll(async () => {
@@ -36,22 +46,24 @@ describe('slack notifier', () => {
     expect(await sent(actionReport)).toEqual({
       ...base,
       text: actionHeader,
-      attachments: [{
-        fallback: actionHeader,
-        color: '#23ba47',
-        footer: 'http://github.com/falcosecurity/falco-talon',
-        fields: [
-          { title: 'Rule', value: '`Terminal shell in container`', short: false },
-          { title: 'Action', value: '`Terminate Pod`', short: false },
-          { title: 'Actionner', value: '`kubernetes:terminate`', short: true },
-          { title: 'Status', value: '`success`', short: true },
-          { title: 'Namespace', value: '`prod`', short: true },
-          { title: 'Pod', value: '`nginx-1`', short: true },
-          { title: 'Event', value: escapedEvent, short: false },
-          { title: 'Message', value: '`action`', short: false },
-          { title: 'Trace ID', value: '`trace-1`', short: false },
-        ],
-      }],
+      attachments: [
+        {
+          fallback: actionHeader,
+          color: '#23ba47',
+          footer: 'http://github.com/falcosecurity/falco-talon',
+          fields: [
+            { title: 'Rule', value: '`Terminal shell in container`', short: false },
+            { title: 'Action', value: '`Terminate Pod`', short: false },
+            { title: 'Actionner', value: '`kubernetes:terminate`', short: true },
+            { title: 'Status', value: '`success`', short: true },
+            { title: 'Namespace', value: '`prod`', short: true },
+            { title: 'Pod', value: '`nginx-1`', short: true },
+            { title: 'Event', value: escapedEvent, short: false },
+            { title: 'Message', value: '`action`', short: false },
+            { title: 'Trace ID', value: '`trace-1`', short: false },
+          ],
+        },
+      ],
     });
   });
 
@@ -60,24 +72,26 @@ describe('slack notifier', () => {
     expect(await sent(outputReport, { footer: '' })).toEqual({
       ...base,
       text: header,
-      attachments: [{
-        fallback: header,
-        color: '#23ba47',
-        fields: [
-          { title: 'Rule', value: '`Terminal shell in container`', short: false },
-          { title: 'Action', value: '`Get logs`', short: false },
-          { title: 'Status', value: '`success`', short: true },
-          { title: 'Destination', value: '`/var/talon`', short: true },
-          { title: 'File', value: '`log`', short: true },
-          { title: 'Message', value: '`output`', short: false },
-          { title: 'OutputTarget', value: '`local:file`', short: false },
-          { title: 'Artifact', value: '`file:///var/talon/2024-05-01T10-00-00Z_prod_nginx-1_log`', short: false },
-          { title: 'Artifact Size', value: '`2048 bytes`', short: true },
-          { title: 'Artifact SHA256', value: `\`${'ab'.repeat(32)}\``, short: false },
-          { title: 'Trace ID', value: '`trace-1`', short: false },
-          { title: 'Output', value: "```\nthe file 'log' has been copied to '/var/talon/2024-05-01T10-00-00Z_prod_nginx-1_log'```", short: false },
-        ],
-      }],
+      attachments: [
+        {
+          fallback: header,
+          color: '#23ba47',
+          fields: [
+            { title: 'Rule', value: '`Terminal shell in container`', short: false },
+            { title: 'Action', value: '`Get logs`', short: false },
+            { title: 'Status', value: '`success`', short: true },
+            { title: 'Destination', value: '`/var/talon`', short: true },
+            { title: 'File', value: '`log`', short: true },
+            { title: 'Message', value: '`output`', short: false },
+            { title: 'OutputTarget', value: '`local:file`', short: false },
+            { title: 'Artifact', value: '`file:///var/talon/2024-05-01T10-00-00Z_prod_nginx-1_log`', short: false },
+            { title: 'Artifact Size', value: '`2048 bytes`', short: true },
+            { title: 'Artifact SHA256', value: `\`${'ab'.repeat(32)}\``, short: false },
+            { title: 'Trace ID', value: '`trace-1`', short: false },
+            { title: 'Output', value: "```\nthe file 'log' has been copied to '/var/talon/2024-05-01T10-00-00Z_prod_nginx-1_log'```", short: false },
+          ],
+        },
+      ],
     });
   });
 
@@ -101,24 +115,34 @@ describe('slack notifier', () => {
 
   it('short format keeps the artifact fields of an output report, and a failed output report has none', async () => {
     const short = await sent(outputReport, { format: 'short' });
-    expect(short).toHaveProperty(['attachments', 0, 'fields'], [
-      { title: 'Artifact', value: '`file:///var/talon/2024-05-01T10-00-00Z_prod_nginx-1_log`', short: false },
-      { title: 'Artifact Size', value: '`2048 bytes`', short: true },
-      { title: 'Artifact SHA256', value: `\`${'ab'.repeat(32)}\``, short: false },
-    ]);
+    expect(short).toHaveProperty(
+      ['attachments', 0, 'fields'],
+      [
+        { title: 'Artifact', value: '`file:///var/talon/2024-05-01T10-00-00Z_prod_nginx-1_log`', short: false },
+        { title: 'Artifact Size', value: '`2048 bytes`', short: true },
+        { title: 'Artifact SHA256', value: `\`${'ab'.repeat(32)}\``, short: false },
+      ],
+    );
     target.requests.length = 0;
     const failed = await sent(failedOutputReport, { format: 'short' });
-    expect(failed).toMatchObject({ attachments: [{ color: '#e20b0b', text: '[*FAILURE*][*OUTPUT*] Rule: `Terminal shell in container` Action: `Get logs` OutputTarget: `local:file`', fields: [] }] });
+    expect(failed).toMatchObject({
+      attachments: [
+        { color: '#e20b0b', text: '[*FAILURE*][*OUTPUT*] Rule: `Terminal shell in container` Action: `Get logs` OutputTarget: `local:file`', fields: [] },
+      ],
+    });
   });
 
   it('leaves out unset header parts without trailing spaces and strips ANSI codes from the output', async () => {
     const payload = await sent({ message: 'output', status: 'success', objects: {}, output: '\u001b[31mred\u001b[0m\r\nline' });
     expect(payload).toMatchObject({ text: '[*SUCCESS*][*OUTPUT*]' });
-    expect(payload).toHaveProperty(['attachments', 0, 'fields'], [
-      { title: 'Status', value: '`success`', short: true },
-      { title: 'Message', value: '`output`', short: false },
-      { title: 'Output', value: '```\nred\nline```', short: false },
-    ]);
+    expect(payload).toHaveProperty(
+      ['attachments', 0, 'fields'],
+      [
+        { title: 'Status', value: '`success`', short: true },
+        { title: 'Message', value: '`output`', short: false },
+        { title: 'Output', value: '```\nred\nline```', short: false },
+      ],
+    );
   });
 
   it('a 503 is retryable, a 401 permanent, with Talon texts and no webhook URL in the error', async () => {
@@ -129,7 +153,11 @@ describe('slack notifier', () => {
     const fatal = await failureOf(slack.send(actionReport, cfg(), deps));
     expect(fatal).toMatchObject({ nonRetryable: true, type: 'Http401', message: 'slack: authentication error' });
     target.route('/hook', { status: 429, body: 'rate_limited' });
-    expect(await failureOf(slack.send(actionReport, cfg(), deps))).toMatchObject({ nonRetryable: false, type: 'Http429', message: 'slack: exceeding post rate limit' });
+    expect(await failureOf(slack.send(actionReport, cfg(), deps))).toMatchObject({
+      nonRetryable: false,
+      type: 'Http429',
+      message: 'slack: exceeding post rate limit',
+    });
   });
 
   it('a network failure is retryable and does not reveal the webhook URL (it holds the token)', async () => {
@@ -143,7 +171,9 @@ describe('slack notifier', () => {
   });
 
   it('a webhook URL that cannot be requested fails permanently, without revealing it', async () => {
-    const failure = await failureOf(slack.send(actionReport, slack.spec.config.parse({ webhook_url: 'https://user:SECRET@hooks.example.com/services/T0/B0/TOKEN?x=1' }), deps));
+    const failure = await failureOf(
+      slack.send(actionReport, slack.spec.config.parse({ webhook_url: 'https://user:SECRET@hooks.example.com/services/T0/B0/TOKEN?x=1' }), deps),
+    );
     expect(failure).toMatchObject({ nonRetryable: true });
     expect(failure.message).not.toContain('SECRET');
     expect(failure.message).not.toContain('TOKEN');
@@ -165,12 +195,17 @@ describe('slack through the engine', () => {
       expect(failed).toEqual(action);
       expect(action.text).toBe('[*SUCCESS*][*ACTION*] Rule: `notify slack` Action: `open incident`');
       expect(output.text).toBe('[*SUCCESS*][*OUTPUT*] Rule: `notify slack` Action: `open incident` OutputTarget: `local:file`');
-      expect(output.attachments[0].fields).toEqual(expect.arrayContaining([
-        { title: 'Artifact', value: expect.stringMatching(new RegExp(`^\`file://${dir}/.+_http-response\`$`)), short: false },
-        { title: 'Artifact Size', value: `\`${INCIDENT_BODY.length} bytes\``, short: true },
-        { title: 'Artifact SHA256', value: `\`${INCIDENT_SHA256}\``, short: false },
-      ]));
-      expect(report.notifications.map((n) => [n.notifier, n.message, n.status])).toEqual([['slack', 'action', 'sent'], ['slack', 'output', 'sent']]);
+      expect(output.attachments[0].fields).toEqual(
+        expect.arrayContaining([
+          { title: 'Artifact', value: expect.stringMatching(new RegExp(`^\`file://${dir}/.+_http-response\`$`)), short: false },
+          { title: 'Artifact Size', value: `\`${INCIDENT_BODY.length} bytes\``, short: true },
+          { title: 'Artifact SHA256', value: `\`${INCIDENT_SHA256}\``, short: false },
+        ]),
+      );
+      expect(report.notifications.map((n) => [n.notifier, n.message, n.status])).toEqual([
+        ['slack', 'action', 'sent'],
+        ['slack', 'output', 'sent'],
+      ]);
     } finally {
       await worker.stop();
       await client.connection.close();

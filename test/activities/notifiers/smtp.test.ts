@@ -88,7 +88,9 @@ describe('smtp notifier', () => {
     const html = received.mail.html;
     if (typeof html !== 'string') throw new Error('no HTML part');
     expect(html).toContain('<td colspan="2" style="background-color:#23ba47;color:#fff;text-align:center"><strong>success</strong></td>');
-    expect(html).toContain('>Event</td><td style="background-color:#d1d6da">A shell was spawned &lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;!channel&gt; (proc=bash)</td>');
+    expect(html).toContain(
+      '>Event</td><td style="background-color:#d1d6da">A shell was spawned &lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;!channel&gt; (proc=bash)</td>',
+    );
     expect(html).toContain('>Pod</td><td style="background-color:#d1d6da">nginx-1</td>');
     expect(html).not.toContain('<script>');
   });
@@ -222,7 +224,9 @@ describe('smtp through the engine', () => {
   });
 
   it('a transient 451 is retried by Temporal and exactly one mail arrives', async () => {
-    const worker = await startTestWorker(testConfig({ notifiers: { smtp: { host_port: plain.hostPort, from: 'falco-talon@example.com', to: 'secops@example.com', format: 'text' } } }));
+    const worker = await startTestWorker(
+      testConfig({ notifiers: { smtp: { host_port: plain.hostPort, from: 'falco-talon@example.com', to: 'secops@example.com', format: 'text' } } }),
+    );
     try {
       http.route('/incident', 200);
       plain.rejections.push({ code: 451, text: 'greylisted, try again later' });

@@ -15,7 +15,10 @@ beforeEach(() => {
 describe('webhook', () => {
   it("custom_headers replace the defaults whatever their case (one User-Agent, not 'mine, falco-talon')", async () => {
     target.route('/hook', 200);
-    const cfg = webhook.spec.config.parse({ url: `${target.url}/hook`, custom_headers: { 'User-Agent': 'mine', 'Content-Type': 'application/x-talon', Authorization: 'Bearer t' } });
+    const cfg = webhook.spec.config.parse({
+      url: `${target.url}/hook`,
+      custom_headers: { 'User-Agent': 'mine', 'Content-Type': 'application/x-talon', Authorization: 'Bearer t' },
+    });
     await webhook.send(actionReport, cfg, deps);
     const [sent] = target.requestsTo('/hook');
     expect(sent?.headers['user-agent']).toBe('mine');

@@ -5,7 +5,9 @@ const now = new Date('2026-11-24T10:11:12.345Z');
 
 describe('artifact keys (reference §7)', () => {
   it('uses namespace and pod when the objects have both', () => {
-    expect(artifactKey({ pod: 'web-1', namespace: 'prod', file: '/etc/passwd' }, 'node-1', '/etc/passwd', now)).toBe('2026-11-24T10-11-12Z_prod_web-1__etc_passwd');
+    expect(artifactKey({ pod: 'web-1', namespace: 'prod', file: '/etc/passwd' }, 'node-1', '/etc/passwd', now)).toBe(
+      '2026-11-24T10-11-12Z_prod_web-1__etc_passwd',
+    );
   });
   it('falls back to the hostname', () => {
     expect(artifactKey({ node: 'n' }, 'node-1', 'log', now)).toBe('2026-11-24T10-11-12Z_node-1_log');

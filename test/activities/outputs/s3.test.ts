@@ -54,7 +54,10 @@ async function keys(bucket: string): Promise<string[]> {
 }
 
 async function failure(promise: Promise<unknown>): Promise<ApplicationFailure> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   if (!(error instanceof ApplicationFailure)) throw new Error(`expected an ApplicationFailure, got ${String(error)}`);
   return error;
 }
@@ -78,7 +81,8 @@ const cases: Record<string, () => Case> = {
   }),
   'minio:s3': () => ({
     output: minioS3,
-    deps: (secretKey = minio.secretKey) => depsOf(configSchema.parse({ minio: { endpoint: minio.hostPort, access_key: minio.accessKey, secret_key: secretKey } })),
+    deps: (secretKey = minio.secretKey) =>
+      depsOf(configSchema.parse({ minio: { endpoint: minio.hostPort, access_key: minio.accessKey, secret_key: secretKey } })),
     location: (bucket, key) => `${minio.url}/${bucket}/${key}`,
     extraObjects: {},
   }),
@@ -219,7 +223,10 @@ describe('S3 outputs: configuration and network errors', () => {
     const bucket = await newBucket();
     const config = configSchema.parse({ aws: { endpoint: minio.url, region: 'us-east-1', access_key: minio.accessKey, secret_key: minio.secretKey } });
     const parameters = awsS3.spec.params.parse({ bucket, region: 'eu-west-3' });
-    const out = await awsS3.store({ parameters, artifact: { name: 'log', contentType: 'text/plain', body: Buffer.from('x') }, objects: { pod: 'p', namespace: 'n' }, event: falcoEvent() }, depsOf(config));
+    const out = await awsS3.store(
+      { parameters, artifact: { name: 'log', contentType: 'text/plain', body: Buffer.from('x') }, objects: { pod: 'p', namespace: 'n' }, event: falcoEvent() },
+      depsOf(config),
+    );
     expect(out.objects.region).toBe('eu-west-3');
   });
 

@@ -31,10 +31,15 @@ export async function startEtcd(bin: string, dir: string): Promise<Etcd> {
   ];
   const process = spawnLogged('etcd', bin, args, join(dir, 'etcd.log'));
   try {
-    await waitUntil(`etcd on ${url}`, async () => {
-      const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(1000) });
-      return res.ok && ((await res.json()) as { health?: string }).health === 'true';
-    }, process, 30_000);
+    await waitUntil(
+      `etcd on ${url}`,
+      async () => {
+        const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(1000) });
+        return res.ok && ((await res.json()) as { health?: string }).health === 'true';
+      },
+      process,
+      30_000,
+    );
   } catch (error) {
     await process.stop();
     throw error;

@@ -12,9 +12,8 @@ const b64 = (pem: string) => Buffer.from(pem).toString('base64');
  * user hands to the engine, and loads it back through client-node so tests exercise that path too.
  */
 export function writeKubeconfig(path: string, server: string, caPem: string, user: string, credentials: KubeCredentials): KubeConfig {
-  const userEntry = 'token' in credentials
-    ? { token: credentials.token }
-    : { 'client-certificate-data': b64(credentials.certPem), 'client-key-data': b64(credentials.keyPem) };
+  const userEntry =
+    'token' in credentials ? { token: credentials.token } : { 'client-certificate-data': b64(credentials.certPem), 'client-key-data': b64(credentials.keyPem) };
   const doc = {
     apiVersion: 'v1',
     kind: 'Config',

@@ -1,5 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { AppsV1Api, CoreV1Api, type KubeConfig, type V1Node, type V1OwnerReference, type V1Pod, type V1PodSpec, type V1PodTemplateSpec } from '@kubernetes/client-node';
+import {
+  AppsV1Api,
+  CoreV1Api,
+  type KubeConfig,
+  type V1Node,
+  type V1OwnerReference,
+  type V1Pod,
+  type V1PodSpec,
+  type V1PodTemplateSpec,
+} from '@kubernetes/client-node';
 import { KWOK_NODE_ANNOTATION } from './kwok.ts';
 import { waitUntil } from './proc.ts';
 
@@ -40,10 +49,16 @@ export async function createFakeNode(kc: KubeConfig, name: string, labels: Recor
     },
   });
   let node: V1Node | undefined;
-  await waitUntil(`KWOK to mark node ${name} Ready (is KWOK running?)`, async () => {
-    node = await core.readNode({ name });
-    return node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
-  }, undefined, 30_000, 200);
+  await waitUntil(
+    `KWOK to mark node ${name} Ready (is KWOK running?)`,
+    async () => {
+      node = await core.readNode({ name });
+      return node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+    },
+    undefined,
+    30_000,
+    200,
+  );
   if (!node) throw new Error(`node ${name} vanished`);
   return node;
 }

@@ -47,8 +47,26 @@ async function leaf(dir: string, cnf: string, name: string, subject: string, ext
   const base = join(dir, name);
   await run('openssl', ['req', '-new', '-config', cnf, ...ecKey, '-keyout', `${base}.key`, '-out', `${base}.csr`, '-subj', subject]);
   const serial = `0x${randomBytes(8).toString('hex')}`;
-  await run('openssl', ['x509', '-req', '-in', `${base}.csr`, '-CA', join(dir, 'ca.crt'), '-CAkey', join(dir, 'ca.key'),
-    '-set_serial', serial, '-days', '7', '-extfile', cnf, '-extensions', extensions, '-out', `${base}.crt`]);
+  await run('openssl', [
+    'x509',
+    '-req',
+    '-in',
+    `${base}.csr`,
+    '-CA',
+    join(dir, 'ca.crt'),
+    '-CAkey',
+    join(dir, 'ca.key'),
+    '-set_serial',
+    serial,
+    '-days',
+    '7',
+    '-extfile',
+    cnf,
+    '-extensions',
+    extensions,
+    '-out',
+    `${base}.crt`,
+  ]);
 }
 
 /**
@@ -59,12 +77,24 @@ async function leaf(dir: string, cnf: string, name: string, subject: string, ext
 export async function createPki(dir: string): Promise<KubePki> {
   const cnf = join(dir, 'openssl.cnf');
   writeFileSync(cnf, opensslConfig);
-  await run('openssl', ['req', '-x509', '-config', cnf, '-extensions', 'ca', ...ecKey, '-keyout', join(dir, 'ca.key'),
-    '-out', join(dir, 'ca.crt'), '-subj', '/CN=talon-test-ca', '-days', '7']);
-  await Promise.all([
-    leaf(dir, cnf, 'serving', '/CN=kube-apiserver', 'server'),
-    leaf(dir, cnf, 'admin', '/O=system:masters/CN=talon-test-admin', 'client'),
+  await run('openssl', [
+    'req',
+    '-x509',
+    '-config',
+    cnf,
+    '-extensions',
+    'ca',
+    ...ecKey,
+    '-keyout',
+    join(dir, 'ca.key'),
+    '-out',
+    join(dir, 'ca.crt'),
+    '-subj',
+    '/CN=talon-test-ca',
+    '-days',
+    '7',
   ]);
+  await Promise.all([leaf(dir, cnf, 'serving', '/CN=kube-apiserver', 'server'), leaf(dir, cnf, 'admin', '/O=system:masters/CN=talon-test-admin', 'client')]);
   const sa = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
   const saPublicKey = join(dir, 'sa.pub');
   const saPrivateKey = join(dir, 'sa.key');

@@ -28,12 +28,7 @@ export async function ignoreConflict<T>(create: Promise<T>): Promise<void> {
  * permissions at all, so a test grants exactly the Role it means to prove sufficient.
  * @param expirationSeconds token lifetime; the apiserver's minimum is 600. @default 3600
  */
-export async function kubeconfigForServiceAccount(
-  admin: KubeAdmin,
-  namespace: string,
-  name: string,
-  expirationSeconds = 3600,
-): Promise<ServiceAccountAccess> {
+export async function kubeconfigForServiceAccount(admin: KubeAdmin, namespace: string, name: string, expirationSeconds = 3600): Promise<ServiceAccountAccess> {
   const core = admin.kubeConfig.makeApiClient(CoreV1Api);
   await ignoreConflict(core.createNamespace({ body: { metadata: { name: namespace } } }));
   await ignoreConflict(core.createNamespacedServiceAccount({ namespace, body: { metadata: { name } } }));
