@@ -7,6 +7,6 @@ try {
   console.log(`talon: Temporal CLI ready (${source}): ${path}`);
 } catch (error) {
   console.error(`talon: ${error instanceof Error ? error.message : String(error)}`);
-  console.error(`talon: the embedded Temporal dev server (CLI ${TEMPORAL_CLI_VERSION}) is required to run and test; see README "Install".`);
+  console.error(`talon: the embedded Temporal dev server (CLI ${TEMPORAL_CLI_VERSION}) is required to run and test; see README "Quick start".`);
   process.exit(1);
 }

@@ -34,8 +34,8 @@ export function isPattern(variable: EnvironmentVariable): boolean {
 }
 
 /**
- * Every environment variable the configuration reads: the one list the loader, `--help` and the
- * README use. Talon's names are the key upper-cased with `.` → `_`; the `temporal` section uses the
+ * Every environment variable the configuration reads: the one list the loader and the generated
+ * reference (docs/reference/environment.md) use. Talon's names are the key upper-cased with `.` → `_`; the `temporal` section uses the
  * names of Temporal's own CLI and SDK environment configuration instead.
  */
 export const ENVIRONMENT_VARIABLES: readonly EnvironmentVariable[] = Object.freeze([
