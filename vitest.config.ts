@@ -18,6 +18,7 @@ const unit = [
   'test/activities/template.test.ts',
   'test/activities/wrapper.test.ts',
   'test/activities/outputs/key.test.ts',
+  'test/activities/http/url-template.test.ts',
   'test/activities/kubernetes/client.test.ts',
   'test/activities/kubernetes/replicas.test.ts',
 ];

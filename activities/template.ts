@@ -31,16 +31,17 @@ export function templateVariables(event: FalcoEvent, context: TalonContext): Rec
 /**
  * Expands `$NAME`, `${NAME}` and `${NAME:-default}` from `vars`; unknown names expand to "" (or the
  * default). `$$` is a literal `$`. Unlike Go's os.ExpandEnv, `$?`, `$1`, `$(`… are left as written,
- * so shell snippets survive.
+ * so shell snippets survive. `encode` is applied to each value taken from `vars` (alert data), not
+ * to the rule's own text or defaults.
  */
-export function expand(text: string, vars: Readonly<Record<string, string>>): string {
+export function expand(text: string, vars: Readonly<Record<string, string>>, encode: (value: string) => string = (value) => value): string {
   return text.replace(
     /\$\$|\$\{([^}:]+)(?::-([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g,
     (match, braced: string | undefined, fallback: string | undefined, bare: string | undefined) => {
       if (match === '$$') return '$';
       const name = braced ?? bare ?? '';
       const value = vars[name];
-      if (value !== undefined && value !== '') return value;
+      if (value !== undefined && value !== '') return encode(value);
       return fallback ?? '';
     },
   );

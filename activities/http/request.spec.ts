@@ -8,7 +8,9 @@ const params = z
     url: z
       .string()
       .regex(/^https?:\/\/\S+$/, 'must be an http(s) URL')
-      .describe('URL to call. May use templates (`${K8S_NS_NAME}`); must be http(s).'),
+      .describe(
+        'URL to call, http(s). May use templates (`${K8S_NS_NAME}`): each value is percent-encoded for the part it lands in (host, path segment, query, fragment), so an alert cannot change the structure of the URL.',
+      ),
     method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD']).default('POST').describe('HTTP method of the request.'),
     headers: z
       .record(z.string(), z.string())

@@ -1,9 +1,10 @@
 import { Context } from '@temporalio/activity';
 import { permanent } from '../errors.ts';
-import { expand, expandJson, templateVariables } from '../template.ts';
+import { expandJson, templateVariables } from '../template.ts';
 import type { ActionnerImplementation } from '../types.ts';
 import { httpStream, mergeHeaders, redactUrl } from './client.ts';
 import { httpRequestSpec, type HttpRequestParams } from './request.spec.ts';
+import { expandUrl } from './url-template.ts';
 
 export type { HttpRequestParams } from './request.spec.ts';
 
@@ -30,7 +31,7 @@ export const httpRequest: ActionnerImplementation<HttpRequestParams> = {
   spec: httpRequestSpec,
   async run({ event, context, parameters }) {
     const vars = templateVariables(event, context);
-    const url = expand(parameters.url, vars);
+    const url = expandUrl(parameters.url, vars);
     if (!/^https?:\/\//.test(url)) throw permanent('InvalidParameter', `url '${redactUrl(url)}' is not an http(s) URL after templating`);
     const hasBody = parameters.method !== 'GET' && parameters.method !== 'HEAD';
     const body = parameters.body === undefined ? { ...event, context } : expandJson(parameters.body, vars);
@@ -47,8 +48,9 @@ export const httpRequest: ActionnerImplementation<HttpRequestParams> = {
     );
     return {
       status: 'success',
-      result: `the request '${parameters.method} ${url}' returned ${response.status}`,
-      objects: { url, method: parameters.method, status: String(response.status) },
+      // Without query and userinfo: they may carry a token, and results reach history and notifications.
+      result: `the request '${parameters.method} ${redactUrl(url)}' returned ${response.status}`,
+      objects: { url: redactUrl(url), method: parameters.method, status: String(response.status) },
       artifact: {
         name: 'http-response',
         contentType: response.headers.get('content-type') ?? 'application/octet-stream',

@@ -4,6 +4,8 @@ import type { AddressInfo } from 'node:net';
 export interface RecordedRequest {
   readonly method: string;
   readonly path: string;
+  /** The request target as sent: path and query. */
+  readonly url: string;
   readonly headers: IncomingMessage['headers'];
   readonly body: string;
 }
@@ -45,7 +47,7 @@ export class HttpTarget {
       const chunks: Buffer[] = [];
       for await (const chunk of req) chunks.push(Buffer.from(chunk));
       const path = (req.url ?? '/').split('?')[0] ?? '/';
-      this.requests.push({ method: req.method ?? '', path, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+      this.requests.push({ method: req.method ?? '', path, url: req.url ?? '/', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
       const script = this.scripts.get(path) ?? [{ status: 404 }];
       const reply = script.length > 1 ? script.shift()! : script[0]!;
       if (reply === 'hang') {

@@ -141,3 +141,49 @@ describe('http:request headers', () => {
     expect(sent?.headers['content-type']).toBe('application/json');
   });
 });
+
+describe('alert values in the URL', () => {
+  const eventWith = (pod: string) => falcoEvent({ output_fields: { 'k8s.pod.name': pod, 'k8s.ns.name': 'prod' } });
+  async function requestFor(pod: string, url: string) {
+    const config = testConfig();
+    return httpRequest.run(
+      { event: eventWith(pod), context: {}, parameters: httpRequest.spec.params.parse({ url }), rule: 'r', action: 'a', idempotencyKey: 'w/0' },
+      { config, log: silentLogger, clients: createClients(config) },
+    );
+  }
+
+  it('a pod named ../../etc stays one encoded path segment', async () => {
+    target.route('/pods/prod/..%2F..%2Fetc/isolate', 200);
+    await requestFor('../../etc', `${target.url}/pods/\${K8S_NS_NAME}/\${K8S_POD_NAME}/isolate`);
+    expect(target.requests.at(-1)?.url).toBe('/pods/prod/..%2F..%2Fetc/isolate');
+  });
+
+  it("a value with ?, & and # cannot replace the rule's query or add a fragment", async () => {
+    target.route('/q', 200);
+    await requestFor('evil?x=1&a=spoof#frag', `${target.url}/q?pod=\${K8S_POD_NAME}&token=secret`);
+    const sent = new URL(target.requests.at(-1)?.url ?? '', 'http://x');
+    expect(sent.pathname).toBe('/q');
+    expect([...sent.searchParams]).toEqual([
+      ['pod', 'evil?x=1&a=spoof#frag'],
+      ['token', 'secret'],
+    ]);
+  });
+
+  it('a value cannot change the host', async () => {
+    const failure = await failureOf(requestFor('evil.example/x?', `http://\${K8S_POD_NAME}.example.com/`));
+    expect(failure).toMatchObject({ type: 'InvalidRequest', nonRetryable: true });
+  });
+
+  it('a value that is a whole . or .. segment is refused, not resolved', async () => {
+    const failure = await failureOf(requestFor('..', `${target.url}/pods/\${K8S_POD_NAME}/x`));
+    expect(failure).toMatchObject({ type: 'InvalidParameter', nonRetryable: true });
+  });
+
+  it('the result and its objects show the URL without its query (it may carry a token)', async () => {
+    target.route('/r', 200);
+    const result = await requestFor('web', `${target.url}/r?token=secret&pod=\${K8S_POD_NAME}`);
+    expect(result.result).toBe(`the request 'POST ${target.url}/r?…' returned 200`);
+    expect(result.objects.url).toBe(`${target.url}/r?…`);
+    expect(JSON.stringify(result.objects)).not.toContain('secret');
+  });
+});
