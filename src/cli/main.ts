@@ -53,8 +53,9 @@ export function buildProgram(): Command {
   const rules = program.command('rules').description('check, print and try rule files');
   rules
     .command('check')
-    .description('validate rule files (exit 1 with every error)')
-    .action(async () => emit(await (await import('./commands/rules.ts')).rulesCheck(configFrom(opts()))));
+    .description('validate rule files (exit 1 with every error; warnings for what Falco Talon ignores)')
+    .option('--strict', 'exit 1 on warnings too')
+    .action(async (o: { strict?: boolean }) => emit(await (await import('./commands/rules.ts')).rulesCheck(configFrom(opts()), o.strict === true)));
   rules
     .command('print')
     .description('print the merged rules as YAML')

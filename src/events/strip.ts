@@ -6,9 +6,10 @@
 const PREFIX = /^\d{2}:\d{2}:\d{2}\.\d{9}: (?:Informational|Emergency|Critical|Warning|Notice|Alert|Error|Debug|Info)\b ?/i;
 
 /**
- * Removes Falco's time-and-priority prefix and one following space, so that the same alert raised at
- * different times yields the same text (the deduplication key). Any other format is left untouched.
+ * Removes leading whitespace (as Falco Talon trims it) and Falco's time-and-priority prefix with one
+ * following space, so that the same alert raised at different times yields the same text (the
+ * deduplication key). Any other format is left untouched.
  */
 export function stripOutputPrefix(output: string): string {
-  return output.replace(PREFIX, '');
+  return output.trimStart().replace(PREFIX, '');
 }

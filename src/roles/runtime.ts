@@ -6,7 +6,7 @@ import { createApp } from '../ingest/app.ts';
 import { temporalStarter } from '../ingest/starter.ts';
 import type { Logger } from '../log.ts';
 import { Metrics } from '../metrics/metrics.ts';
-import { loadRules, watchRules, type RuleSet } from '../rules/index.ts';
+import { loadRules, watchRules, type RuleError, type RuleSet } from '../rules/index.ts';
 import { connectClient, connectWorker, ensureSearchAttributes } from '../temporal/connection.ts';
 import { startDevServer, type DevServer } from '../temporal/dev-server.ts';
 import { listen, type RunningServer } from './ingest-server.ts';
@@ -29,13 +29,19 @@ export interface Runtime {
   stop(): Promise<void>;
 }
 
+/** What Falco Talon ignores in rule files (unknown parameter keys…): loaded, and said once. */
+function logWarnings(log: Logger, warnings: readonly RuleError[]): void {
+  for (const warning of warnings) log.warn({ warning: warning.toString() }, 'rule file warning');
+}
+
 /** Thrown when start-up finds invalid rules or configuration; the message lists every problem. */
 export class StartupError extends Error {
   override readonly name = 'StartupError';
 }
 
-async function loadValidRules(config: TalonConfig): Promise<RuleSet> {
+async function loadValidRules(config: TalonConfig, log: Logger): Promise<RuleSet> {
   const loaded = await loadRules(config.rules_files, catalog);
+  logWarnings(log, loaded.warnings);
   if (!loaded.ok) throw new StartupError(`invalid rules:\n${loaded.errors.map(String).join('\n')}`);
   const errors = checkNotifierConfigs(config, notifiersInUse(config, loaded.ruleSet.rules));
   if (errors.length > 0) throw new StartupError(`invalid notifier configuration:\n${errors.join('\n')}`);
@@ -46,7 +52,7 @@ async function loadValidRules(config: TalonConfig): Promise<RuleSet> {
 export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const { config, log } = options;
   const temporal = config.temporal;
-  let ruleSet = options.ingest ? await loadValidRules(config) : undefined;
+  let ruleSet = options.ingest ? await loadValidRules(config, log) : undefined;
   const cleanups: (() => Promise<void>)[] = [];
   const stop = async () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch((error) => log.error({ error: String(error) }, 'shutdown'));
@@ -96,7 +102,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         const watcher = watchRules(
           config.rules_files,
           catalog,
-          (next) => {
+          (next, warnings) => {
+            logWarnings(log, warnings);
             ruleSet = next;
             log.info({ rules: next.rules.length }, 'rules reloaded');
           },

@@ -6,6 +6,12 @@ export interface RuleErrorFields {
   readonly rule?: string;
   readonly action?: string;
   readonly reason: string;
+  /**
+   * `warning`: what Falco Talon silently ignores (an unknown parameter key, an item without `rule` or
+   * `action`, a type mix between merged values). The file loads; `rules check --strict` fails on it.
+   * @default 'error'
+   */
+  readonly severity?: 'error' | 'warning';
 }
 
 /**
@@ -18,6 +24,7 @@ export class RuleError implements RuleErrorFields {
   readonly rule?: string;
   readonly action?: string;
   readonly reason: string;
+  readonly severity: 'error' | 'warning';
 
   constructor(fields: RuleErrorFields) {
     this.file = fields.file;
@@ -25,16 +32,18 @@ export class RuleError implements RuleErrorFields {
     if (fields.rule !== undefined) this.rule = fields.rule;
     if (fields.action !== undefined) this.action = fields.action;
     this.reason = fields.reason;
+    this.severity = fields.severity ?? 'error';
     Object.freeze(this);
   }
 
-  /** `file:line: rule 'R', action 'A': reason`, leaving out the parts that are unknown. */
+  /** `file:line: [warning: ]rule 'R', action 'A': reason`, leaving out the parts that are unknown. */
   toString(): string {
     const where = this.file === '' ? '' : this.line > 0 ? `${this.file}:${this.line}: ` : `${this.file}: `;
     const context = [this.rule === undefined ? undefined : `rule '${this.rule}'`, this.action === undefined ? undefined : `action '${this.action}'`].filter(
       (part) => part !== undefined,
     );
-    return `${where}${context.length > 0 ? `${context.join(', ')}: ` : ''}${this.reason}`;
+    const severity = this.severity === 'warning' ? 'warning: ' : '';
+    return `${where}${severity}${context.length > 0 ? `${context.join(', ')}: ` : ''}${this.reason}`;
   }
 }
 

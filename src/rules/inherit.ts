@@ -5,7 +5,9 @@ import type { Pos, RawAction, RawOutput, RawRule } from './raw.ts';
 
 /**
  * Rule action entry ← action definition of the same name (reference §2.3, quirks fixed as listed
- * in merge.ts). The entry wins on every single value; the definition fills what the entry lacks.
+ * in merge.ts). The entry wins on every single value; the definition fills what the entry lacks. A
+ * parameter whose kind differs between the two keeps the entry's value, as the reference does, with a
+ * warning (the reference logged it).
  */
 
 type Report = (error: RuleError) => void;
@@ -14,6 +16,7 @@ function inheritOutput(entry: RawOutput | undefined, definition: RawOutput | und
   if (entry === undefined || definition === undefined) return entry ?? definition;
   const parameters = mergeParams(definition.parameters, entry.parameters, (key, base, over) =>
     report(describeMismatch('output parameter', key, base, over), over.pos),
+    'over',
   );
   const target = entry.target ?? definition.target;
   return target === undefined ? { parameters, pos: entry.pos } : { target, parameters, pos: entry.pos };
@@ -21,9 +24,11 @@ function inheritOutput(entry: RawOutput | undefined, definition: RawOutput | und
 
 export function inheritAction(entry: RawAction, definition: RawAction, rule: string, onError: Report): RawAction {
   const action = entry.name ?? '';
-  const report = (reason: string, pos: Pos): void => onError(new RuleError({ ...pos, rule, action, reason }));
+  const report = (reason: string, pos: Pos): void =>
+    onError(new RuleError({ ...pos, rule, action, severity: 'warning', reason: `${reason}; the definition's value is ignored` }));
   const parameters = mergeParams(definition.parameters, entry.parameters, (key, base, over) =>
     report(describeMismatch('parameter', key, base, over), over.pos),
+    'over',
   );
   const merged: { -readonly [K in keyof RawAction]: RawAction[K] } = {
     ...entry,

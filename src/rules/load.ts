@@ -5,9 +5,10 @@ import { buildRules } from './pipeline.ts';
 import { createRuleSet, type RuleSet } from './rule-set.ts';
 import type { RuleSpec } from './types.ts';
 
-export type LoadResult = { ok: true; ruleSet: RuleSet } | { ok: false; errors: RuleError[] };
+/** `warnings` (what Falco Talon ignores) come with either outcome. */
+export type LoadResult = { ok: true; ruleSet: RuleSet; warnings: RuleError[] } | { ok: false; errors: RuleError[]; warnings: RuleError[] };
 
-export type SyntaxResult = { ok: true; rules: RuleSpec[] } | { ok: false; errors: RuleError[] };
+export type SyntaxResult = { ok: true; rules: RuleSpec[]; warnings: RuleError[] } | { ok: false; errors: RuleError[]; warnings: RuleError[] };
 
 /**
  * Reads the rule files (a directory stands for its `*.yaml`/`*.yml` files), merges them and runs
@@ -16,7 +17,7 @@ export type SyntaxResult = { ok: true; rules: RuleSpec[] } | { ok: false; errors
 export async function loadRules(paths: readonly string[], catalog: RuleCatalog): Promise<LoadResult> {
   const read = await readRuleFiles(paths);
   const built = buildRules(read, read.files, catalog);
-  return built.ok ? { ok: true, ruleSet: createRuleSet(built.rules, read.files) } : built;
+  return built.ok ? { ok: true, ruleSet: createRuleSet(built.rules, read.files), warnings: built.warnings } : built;
 }
 
 /** Like {@link loadRules} with stage A only, for `rules print`. */

@@ -15,9 +15,9 @@ import type { RetrySpec } from './types.ts';
  * 3. Inheritance: when a parameter (or output parameter) is a map on both the definition and the
  *    rule entry, the maps merge with the RULE ENTRY winning on key conflicts (the reference let the
  *    definition win).
- * 4. A parameter whose kind (scalar / list / map) differs between a definition and a rule entry,
- *    or between two same-name definitions, is a validation error naming both places (the reference
- *    logged it, or silently dropped the later value).
+ * 4. A parameter whose kind (scalar / list / map) differs between two same-name definitions keeps
+ *    the earlier value, as the reference does, and is a warning naming both places (the reference
+ *    dropped the later value silently). Between a definition and a rule entry: inherit.ts.
  * 5. Inheriting list or map output parameters into an entry without `output.parameters` works (the
  *    reference crashed on a nil map).
  * 6. A top-level parameter set to `null` is "not set" everywhere (the reference skipped it in some
@@ -32,7 +32,7 @@ export function foldRetry(base?: Located<RetrySpec>, over?: Located<RetrySpec>):
 function foldOutput(earlier: RawOutput | undefined, later: RawOutput | undefined, onError: (e: RuleError) => void, action: string): RawOutput | undefined {
   if (earlier === undefined || later === undefined) return earlier ?? later;
   const parameters = mergeParams(earlier.parameters, later.parameters, (key, base, over) =>
-    onError(new RuleError({ ...over.pos, action, reason: describeMismatch('output parameter', key, base, over) })),
+    onError(new RuleError({ ...over.pos, action, severity: 'warning', reason: `${describeMismatch('output parameter', key, base, over)}; this later value is ignored` })),
   );
   // The reference keeps the earlier target and lets a later one fill an empty one only.
   const target = earlier.target ?? later.target;
@@ -42,7 +42,7 @@ function foldOutput(earlier: RawOutput | undefined, later: RawOutput | undefined
 function foldAction(earlier: RawAction, later: RawAction, onError: (e: RuleError) => void): RawAction {
   const action = earlier.name ?? '';
   const parameters = mergeParams(earlier.parameters, later.parameters, (key, base, over) =>
-    onError(new RuleError({ ...over.pos, action, reason: describeMismatch('parameter', key, base, over) })),
+    onError(new RuleError({ ...over.pos, action, severity: 'warning', reason: `${describeMismatch('parameter', key, base, over)}; this later value is ignored` })),
   );
   const folded: { -readonly [K in keyof RawAction]: RawAction[K] } = {
     ...earlier,

@@ -20,26 +20,27 @@ export function kindOf(value: Json): ParamKind {
 /** Called for a key whose value is a list on one side and a map or scalar on the other. */
 export type OnMismatch = (key: string, base: RawParam, over: RawParam) => void;
 
-function combine(key: string, base: RawParam, over: RawParam, onMismatch: OnMismatch): RawParam {
+function combine(key: string, base: RawParam, over: RawParam, onMismatch: OnMismatch, keep: 'base' | 'over'): RawParam {
   const b = base.value;
   const o = over.value;
   if (isJsonList(b) && isJsonList(o)) return { value: [...b, ...o], pos: over.pos };
   if (isJsonMap(b) && isJsonMap(o)) return { value: { ...b, ...o }, pos: over.pos };
   if (kindOf(b) === kindOf(o)) return over;
-  // Reported as an error; keeping the base value avoids a second, echoing schema error.
+  // Reported (a warning: Falco Talon ignores one side too); the caller says which side is kept.
   onMismatch(key, base, over);
-  return base;
+  return keep === 'base' ? base : over;
 }
 
 /**
  * `over` onto `base`: lists concatenate (base items first), maps merge key-wise with `over`
- * winning, scalars from `over` replace. Keys keep base order, then over's new keys.
+ * winning, scalars from `over` replace. Keys keep base order, then over's new keys. Values of
+ * different kinds (a list and a map) do not combine: `keep` says which one stays.
  */
-export function mergeParams(base: RawParams, over: RawParams, onMismatch: OnMismatch): Map<string, RawParam> {
+export function mergeParams(base: RawParams, over: RawParams, onMismatch: OnMismatch, keep: 'base' | 'over' = 'base'): Map<string, RawParam> {
   const merged = new Map<string, RawParam>();
   for (const [key, param] of base) {
     const other = over.get(key);
-    merged.set(key, other === undefined ? param : combine(key, param, other, onMismatch));
+    merged.set(key, other === undefined ? param : combine(key, param, other, onMismatch, keep));
   }
   for (const [key, param] of over) if (!merged.has(key)) merged.set(key, param);
   return merged;

@@ -5,11 +5,12 @@ import { RuleError } from './errors.ts';
 import { parseAction } from './parse-action.ts';
 import { parseRule } from './parse-rule.ts';
 import type { RawAction, RawItems, RawRule } from './raw.ts';
-import { fail, fieldsOf, readString, resolve, type NodeCtx } from './yaml-nodes.ts';
+import { fail, fieldsOf, readString, resolve, warn, type NodeCtx } from './yaml-nodes.ts';
 
 /**
  * Rule files → raw items. A file is a YAML sequence; an item with `action:` is an action definition,
- * one with `rule:` a rule (both: both). Unlike the reference, an item with neither is an error.
+ * one with `rule:` a rule (both: both). An item with neither is ignored, as the reference does,
+ * with a warning.
  */
 export interface ParsedSource {
   readonly items: RawItems;
@@ -51,7 +52,7 @@ export function parseRuleSource(file: string, text: string): ParsedSource {
       const actionName = readString(ctx, fields.get('action'), 'action') ?? '';
       if (actionName !== '') definitions.push(parseAction(ctx, node));
       if (ruleName !== '') rules.push(parseRule(ctx, node, ruleName));
-      if (ruleName === '' && actionName === '') fail(ctx, node, "an item needs a non-empty 'rule' or 'action' key");
+      if (ruleName === '' && actionName === '') warn(ctx, node, "an item without a non-empty 'rule' or 'action' key is ignored");
     }
   }
   return { items: { definitions, rules }, errors, broken: false };

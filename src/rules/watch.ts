@@ -38,7 +38,7 @@ function watchTargets(paths: readonly string[]): Map<string, (name: string) => b
 export function watchRules(
   paths: readonly string[],
   catalog: RuleCatalog,
-  onReload: (ruleSet: RuleSet) => void,
+  onReload: (ruleSet: RuleSet, warnings: RuleError[]) => void,
   onError: (errors: RuleError[]) => void,
   options: WatchOptions = {},
 ): { close(): void } {
@@ -61,9 +61,10 @@ export function watchRules(
       const loaded = await loadRules(paths, catalog).catch((error: unknown) => ({
         ok: false as const,
         errors: [new RuleError({ file: '', line: 0, reason: `reloading the rules failed: ${describe(error)}` })],
+        warnings: [],
       }));
       if (!closed) {
-        if (loaded.ok) onReload(loaded.ruleSet);
+        if (loaded.ok) onReload(loaded.ruleSet, loaded.warnings);
         else onError(loaded.errors);
       }
     } finally {

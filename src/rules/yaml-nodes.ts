@@ -37,6 +37,12 @@ export function fail(ctx: NodeCtx, node: Node | undefined, reason: string): void
   ctx.errors.push(new RuleError({ file, line, rule: ctx.rule, action: ctx.action, reason }));
 }
 
+/** Reports what Falco Talon ignores: the file still loads. */
+export function warn(ctx: NodeCtx, node: Node | undefined, reason: string): void {
+  const { file, line } = posOf(ctx, node);
+  ctx.errors.push(new RuleError({ file, line, rule: ctx.rule, action: ctx.action, reason, severity: 'warning' }));
+}
+
 /** The string-keyed fields of a map; other keys are ignored, as unknown keys are. */
 export function fieldsOf(ctx: NodeCtx, node: Node): Map<string, Field> {
   const fields = new Map<string, Field>();

@@ -27,6 +27,46 @@ describe('talon CLI', () => {
     expect((await runTalon(['rules', 'check', '-r', 'playbooks/rules.yaml'])).code).toBe(0);
   });
 
+  it('`rules check` loads what Falco Talon ignores with warnings (exit 0); `--strict` refuses it (exit 1)', async () => {
+    // Keys Falco Talon's own examples carry and ignores: `allow` on networkpolicy, `force` on drain.
+    const talonStyle = file(
+      'talon-style.yaml',
+      `- action: Disable outbound connections
+  actionner: kubernetes:networkpolicy
+  parameters:
+    allow:
+      - "192.168.1.0/24"
+- action: Drain the node
+  actionner: kubernetes:drain
+  parameters:
+    force: true
+    ignore_daemonsets: true
+- description: an item with neither rule nor action
+- rule: Suspicious outbound connection
+  match:
+    rules: [Unexpected outbound connection destination]
+  actions:
+    - action: Disable outbound connections
+    - action: Drain the node
+`,
+    );
+    const result = await runTalon(['rules', 'check', '-r', talonStyle]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('rules file valid (1 rules in 1 files, 3 warning(s))');
+    expect(result.stderr.trim().split('\n')).toEqual([
+      `${talonStyle}:4: warning: rule 'Suspicious outbound connection', action 'Disable outbound connections': unknown parameter 'allow' is ignored`,
+      `${talonStyle}:9: warning: rule 'Suspicious outbound connection', action 'Drain the node': unknown parameter 'force' is ignored`,
+      `${talonStyle}:11: warning: an item without a non-empty 'rule' or 'action' key is ignored`,
+    ]);
+    const strict = await runTalon(['rules', 'check', '--strict', '-r', talonStyle]);
+    expect(strict.code).toBe(1);
+    expect(strict.stderr).toContain('3 warning(s), refused by --strict');
+    // The action runs without the ignored key: `rules match` shows what the workflow receives.
+    const match = await runTalon(['rules', 'match', '-r', talonStyle], { input: event });
+    expect(match.code).toBe(0);
+    expect(JSON.parse(match.stdout).rules[0].actions.map((a: { parameters: object }) => Object.keys(a.parameters))).toEqual([[], ['ignore_daemonsets']]);
+  });
+
   it('`rules check` exits 1 listing every error with file and line', async () => {
     const broken = file(
       'broken.yaml',

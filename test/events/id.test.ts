@@ -23,6 +23,13 @@ describe('workflowIdFor', () => {
     expect(workflowIdFor(a)).toBe(workflowIdFor(b));
   });
 
+  it('is the same for an output with leading whitespace, as Falco Talon trims it', () => {
+    const plain = decoded({ output: '12:34:56.123456789: Critical Shell', priority: 'Critical', rule: 'r' });
+    for (const output of [' 12:34:56.123456789: Critical Shell', '\t\n  Shell', '  Shell']) {
+      expect(workflowIdFor(decoded({ output, priority: 'Critical', rule: 'r' }))).toBe(workflowIdFor(plain));
+    }
+  });
+
   it('differs when the alert text differs', () => {
     const a = decoded({ output: 'Shell (pod=a)', priority: 'Critical', rule: 'r' });
     const b = decoded({ output: 'Shell (pod=b)', priority: 'Critical', rule: 'r' });

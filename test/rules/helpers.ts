@@ -87,6 +87,13 @@ export async function errorsOf(...texts: string[]): Promise<string[]> {
   return loaded.ok ? [] : loaded.errors.map((e: RuleError) => e.toString().replaceAll(`${dir}/`, ''));
 }
 
+/** Loads YAML texts through both stages; returns the formatted warnings (what Falco Talon ignores). */
+export async function warningsOf(...texts: string[]): Promise<string[]> {
+  const dir = tempDir();
+  const loaded = await loadRules(writeFiles(Object.fromEntries(texts.map((t, i) => [`r${i}.yaml`, t])), dir), catalog);
+  return loaded.warnings.map((w) => w.toString().replaceAll(`${dir}/`, ''));
+}
+
 /** Like errorsOf, stage A only. */
 export async function syntaxErrorsOf(...texts: string[]): Promise<string[]> {
   const dir = tempDir();

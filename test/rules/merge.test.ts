@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { errorsOf, rulesOf } from './helpers.ts';
+import { errorsOf, rulesOf, warningsOf } from './helpers.ts';
 
 const useAction = (name: string): string => `- rule: user\n  actions:\n    - action: ${name}\n`;
 
@@ -54,14 +54,17 @@ describe('folding same-name action definitions (§2.2)', () => {
     expect(rule?.actions[0]?.parameters).toEqual({ allow_cidr: ['10.0.0.0/8'], allow_namespaces: ['ns1'] });
   });
 
-  it('reports a parameter whose kind differs between two same-name definitions (fixed quirk)', async () => {
-    expect(
-      await errorsOf(
-        `- action: np\n  actionner: kubernetes:networkpolicy\n  parameters: {allow_cidr: [10.0.0.0/8]}\n`,
-        `- action: np\n  parameters:\n    allow_cidr: 10.0.0.0/8\n`,
-        useAction('np'),
-      ),
-    ).toEqual(["r1.yaml:3: action 'np': mismatch of type for parameter 'allow_cidr': scalar here, list at r0.yaml:3"]);
+  it('keeps the earlier value of a parameter whose kind differs between two same-name definitions, as Talon, with a warning', async () => {
+    const files = [
+      `- action: np\n  actionner: kubernetes:networkpolicy\n  parameters: {allow_cidr: [10.0.0.0/8]}\n`,
+      `- action: np\n  parameters:\n    allow_cidr: 10.0.0.0/8\n`,
+      useAction('np'),
+    ];
+    expect(await warningsOf(...files)).toEqual([
+      "r1.yaml:3: warning: action 'np': mismatch of type for parameter 'allow_cidr': scalar here, list at r0.yaml:3; this later value is ignored",
+    ]);
+    const [rule] = await rulesOf(...files);
+    expect(rule?.actions[0]?.parameters).toEqual({ allow_cidr: ['10.0.0.0/8'] });
   });
 });
 
@@ -151,13 +154,25 @@ describe('rule entries inheriting from action definitions (§2.3)', () => {
     expect(r?.actions[0]?.parameters).toEqual({ labels: { quarantine: 'true', team: 'sec' } });
   });
 
-  it('reports a kind mismatch between definition and entry as a validation error (fixed quirk)', async () => {
+  it("keeps the entry's value of a parameter whose kind differs from its definition's, as Talon, with a warning", async () => {
+    const files = [
+      `- action: np\n  actionner: kubernetes:networkpolicy\n  parameters: {allow_namespaces: {x: y}}\n`,
+      `- rule: r\n  actions:\n    - action: np\n      parameters:\n        allow_namespaces: [ns1]\n`,
+    ];
+    expect(await warningsOf(...files)).toEqual([
+      "r1.yaml:5: warning: rule 'r', action 'np': mismatch of type for parameter 'allow_namespaces': list here, map at r0.yaml:3; the definition's value is ignored",
+    ]);
+    const [rule] = await rulesOf(...files);
+    expect(rule?.actions[0]?.parameters).toEqual({ allow_namespaces: ['ns1'] });
+  });
+
+  it('still validates the kept value: an entry of the wrong kind for its schema is an error', async () => {
     expect(
       await errorsOf(
         `- action: lab\n  actionner: kubernetes:label\n  parameters: {labels: {a: b}}\n`,
         `- rule: r\n  actions:\n    - action: lab\n      parameters:\n        labels: [a]\n`,
       ),
-    ).toEqual(["r1.yaml:5: rule 'r', action 'lab': mismatch of type for parameter 'labels': list here, map at r0.yaml:3"]);
+    ).toEqual(["r1.yaml:5: rule 'r', action 'lab': parameter 'labels': expected record, received array"]);
   });
 
   it('inherits list and map output parameters into an entry without output parameters (fixed crash)', async () => {

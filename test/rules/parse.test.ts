@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadRules, loadRulesSyntax } from '../../src/rules/index.ts';
-import { catalog, errorsOf, rulesOf, syntaxErrorsOf, tempDir, writeFiles } from './helpers.ts';
+import { catalog, errorsOf, rulesOf, syntaxErrorsOf, tempDir, warningsOf, writeFiles } from './helpers.ts';
 
 describe('rule file parsing', () => {
   it('reads action definitions and rules from one sequence and keeps each item line', async () => {
@@ -66,11 +66,14 @@ describe('rule file parsing', () => {
     ]);
   });
 
-  it('rejects an item with neither rule nor action instead of dropping it', async () => {
-    expect(await syntaxErrorsOf(`- description: orphan\n  actions: []\n- rule: ''\n`)).toEqual([
-      "r0.yaml:1: an item needs a non-empty 'rule' or 'action' key",
-      "r0.yaml:3: an item needs a non-empty 'rule' or 'action' key",
+  it('ignores an item with neither rule nor action, as Talon, with a warning naming its line', async () => {
+    const text = `- description: orphan\n  actions: []\n- rule: ''\n- rule: kept\n  actions:\n    - action: a\n      actionner: kubernetes:terminate\n`;
+    expect(await syntaxErrorsOf(text)).toEqual([]);
+    expect(await warningsOf(text)).toEqual([
+      "r0.yaml:1: warning: an item without a non-empty 'rule' or 'action' key is ignored",
+      "r0.yaml:3: warning: an item without a non-empty 'rule' or 'action' key is ignored",
     ]);
+    expect((await rulesOf(text)).map((rule) => rule.name)).toEqual(['kept']);
   });
 
   it('rejects a file that is not a sequence and items that are not maps', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { errorsOf, syntaxErrorsOf } from './helpers.ts';
+import { errorsOf, rulesOf, syntaxErrorsOf, warningsOf } from './helpers.ts';
 
 /** A rule whose single action has the given YAML lines (indented under the entry). */
 const withAction = (lines: string): string => `- rule: r\n  actions:\n    - action: a\n${lines}`;
@@ -97,8 +97,14 @@ describe('stage B (semantic) errors', () => {
     ).toEqual([
       "r0.yaml:6: rule 'r', action 'a': parameter 'grace_period_seconds': expected number, received string",
       "r0.yaml:7: rule 'r', action 'a': parameter 'ignore_daemonsets': expected boolean, received string",
-      "r0.yaml:8: rule 'r', action 'a': unknown parameter 'grace_period'",
     ]);
+  });
+
+  it('ignores unknown parameter keys, as Talon, with a warning at their line; the action runs without them', async () => {
+    const text = withAction(`      actionner: kubernetes:terminate\n      parameters:\n        grace_period_seconds: 5\n        grace_period: 5\n`);
+    expect(await warningsOf(text)).toEqual(["r0.yaml:7: warning: rule 'r', action 'a': unknown parameter 'grace_period' is ignored"]);
+    const [rule] = await rulesOf(text);
+    expect(Object.keys(rule?.actions[0]?.parameters ?? {})).toEqual(['grace_period_seconds']);
   });
 
   it('reports nested parameter issues and custom checker messages', async () => {
@@ -139,8 +145,10 @@ describe('stage B (semantic) errors', () => {
       ),
     ).toEqual([
       "r0.yaml:8: rule 'r', action 'a': output parameter 'destination': expected string, received number",
-      "r0.yaml:9: rule 'r', action 'a': unknown output parameter 'mode'",
     ]);
+    expect(
+      await warningsOf(withAction('      actionner: kubernetes:tcpdump\n      output:\n        target: local:file\n        parameters:\n          destination: /tmp\n          mode: "0600"\n')),
+    ).toEqual(["r0.yaml:9: warning: rule 'r', action 'a': unknown output parameter 'mode' is ignored"]);
   });
 
   it('reports unknown notifier names (new check)', async () => {
@@ -209,7 +217,6 @@ describe('one pass over a broken file', () => {
       "r0.yaml:17: rule 'first', action 'other': unknown actionner 'kubernetes:nothing'",
       "r0.yaml:18: rule 'first': action without a name",
       "r0.yaml:20: rule 'second': no action specified",
-      "r0.yaml:22: an item needs a non-empty 'rule' or 'action' key",
     ]);
   });
 });
