@@ -15,6 +15,8 @@ export const actionnerImplementations: Loaders<ActionnerImplementation> = {
   'kubernetes:delete': async () => (await import('./kubernetes/delete.ts')).kubernetesDelete,
   'kubernetes:cordon': async () => (await import('./kubernetes/cordon.ts')).kubernetesCordon,
   'kubernetes:drain': async () => (await import('./kubernetes/drain.ts')).kubernetesDrain,
+  'calico:networkpolicy': async () => (await import('./calico/networkpolicy.ts')).calicoNetworkPolicy,
+  'cilium:networkpolicy': async () => (await import('./cilium/networkpolicy.ts')).ciliumNetworkPolicy,
 };
 
 export const outputImplementations: Loaders<OutputImplementation> = {

@@ -2,6 +2,8 @@ import type { ActionnerSpec, ContextSpec, NotifierSpec, OutputSpec } from '../sr
 import type { RuleCatalog } from '../src/rules/catalog.ts';
 import { awsContextSpec } from './aws/context.spec.ts';
 import { awsLambdaSpec } from './aws/lambda.spec.ts';
+import { calicoNetworkPolicySpec } from './calico/networkpolicy.spec.ts';
+import { ciliumNetworkPolicySpec } from './cilium/networkpolicy.spec.ts';
 import { gcpFunctionSpec } from './gcp/function.spec.ts';
 import { httpRequestSpec } from './http/request.spec.ts';
 import { annotationSpec } from './kubernetes/annotation.spec.ts';
@@ -36,6 +38,8 @@ export const actionnerSpecs: readonly ActionnerSpec[] = [
   kubernetesDeleteSpec,
   kubernetesCordonSpec,
   kubernetesDrainSpec,
+  calicoNetworkPolicySpec,
+  ciliumNetworkPolicySpec,
 ];
 export const outputSpecs: readonly OutputSpec[] = [localFileSpec, awsS3Spec, minioS3Spec, gcpGcsSpec];
 export const notifierSpecs: readonly NotifierSpec[] = [webhookSpec, slackSpec, lokiSpec, elasticsearchSpec, smtpSpec, k8seventsSpec];

@@ -2,6 +2,7 @@ import {
   ApiException,
   AppsV1Api,
   CoreV1Api,
+  CustomObjectsApi,
   KubeConfig,
   NetworkingV1Api,
   PatchStrategy,
@@ -25,6 +26,8 @@ export interface KubeApis {
   readonly networking: NetworkingV1Api;
   readonly policy: PolicyV1Api;
   readonly rbac: RbacAuthorizationV1Api;
+  /** Calico and Cilium policies: resources of API groups the client has no types for. */
+  readonly custom: CustomObjectsApi;
 }
 
 /**
@@ -51,6 +54,7 @@ export function createKubeApis(kubeconfig: string): KubeApis {
     networking: kubeConfig.makeApiClient(NetworkingV1Api),
     policy: kubeConfig.makeApiClient(PolicyV1Api),
     rbac: kubeConfig.makeApiClient(RbacAuthorizationV1Api),
+    custom: kubeConfig.makeApiClient(CustomObjectsApi),
   };
 }
 

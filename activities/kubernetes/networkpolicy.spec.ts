@@ -1,17 +1,11 @@
 import { z } from 'zod';
 import type { ActionnerSpec } from '../../src/contract/index.ts';
-import { canonicalCidr } from './cidr.ts';
-
-const cidr = z
-  .string()
-  .refine((text) => canonicalCidr(text) !== undefined, { error: (issue) => `wrong CIDR '${String(issue.input)}'` })
-  .overwrite((text) => canonicalCidr(text) ?? text);
-const namespaceName = z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, { error: (issue) => `wrong namespace '${String(issue.input)}'` });
+import { allowCidr, allowNamespaces } from './network-params.ts';
 
 const params = z
   .object({
-    allow_cidr: z.array(cidr).default([]).describe('IPv4/IPv6 CIDRs the workload may still reach.'),
-    allow_namespaces: z.array(namespaceName).default([]).describe('Namespaces whose pods the workload may still reach.'),
+    allow_cidr: allowCidr,
+    allow_namespaces: allowNamespaces,
   })
   .strict();
 

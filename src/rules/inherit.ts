@@ -14,8 +14,10 @@ type Report = (error: RuleError) => void;
 
 function inheritOutput(entry: RawOutput | undefined, definition: RawOutput | undefined, report: (reason: string, pos: Pos) => void): RawOutput | undefined {
   if (entry === undefined || definition === undefined) return entry ?? definition;
-  const parameters = mergeParams(definition.parameters, entry.parameters, (key, base, over) =>
-    report(describeMismatch('output parameter', key, base, over), over.pos),
+  const parameters = mergeParams(
+    definition.parameters,
+    entry.parameters,
+    (key, base, over) => report(describeMismatch('output parameter', key, base, over), over.pos),
     'over',
   );
   const target = entry.target ?? definition.target;
@@ -26,8 +28,10 @@ export function inheritAction(entry: RawAction, definition: RawAction, rule: str
   const action = entry.name ?? '';
   const report = (reason: string, pos: Pos): void =>
     onError(new RuleError({ ...pos, rule, action, severity: 'warning', reason: `${reason}; the definition's value is ignored` }));
-  const parameters = mergeParams(definition.parameters, entry.parameters, (key, base, over) =>
-    report(describeMismatch('parameter', key, base, over), over.pos),
+  const parameters = mergeParams(
+    definition.parameters,
+    entry.parameters,
+    (key, base, over) => report(describeMismatch('parameter', key, base, over), over.pos),
     'over',
   );
   const merged: { -readonly [K in keyof RawAction]: RawAction[K] } = {

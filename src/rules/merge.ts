@@ -32,7 +32,14 @@ export function foldRetry(base?: Located<RetrySpec>, over?: Located<RetrySpec>):
 function foldOutput(earlier: RawOutput | undefined, later: RawOutput | undefined, onError: (e: RuleError) => void, action: string): RawOutput | undefined {
   if (earlier === undefined || later === undefined) return earlier ?? later;
   const parameters = mergeParams(earlier.parameters, later.parameters, (key, base, over) =>
-    onError(new RuleError({ ...over.pos, action, severity: 'warning', reason: `${describeMismatch('output parameter', key, base, over)}; this later value is ignored` })),
+    onError(
+      new RuleError({
+        ...over.pos,
+        action,
+        severity: 'warning',
+        reason: `${describeMismatch('output parameter', key, base, over)}; this later value is ignored`,
+      }),
+    ),
   );
   // The reference keeps the earlier target and lets a later one fill an empty one only.
   const target = earlier.target ?? later.target;
@@ -42,7 +49,9 @@ function foldOutput(earlier: RawOutput | undefined, later: RawOutput | undefined
 function foldAction(earlier: RawAction, later: RawAction, onError: (e: RuleError) => void): RawAction {
   const action = earlier.name ?? '';
   const parameters = mergeParams(earlier.parameters, later.parameters, (key, base, over) =>
-    onError(new RuleError({ ...over.pos, action, severity: 'warning', reason: `${describeMismatch('parameter', key, base, over)}; this later value is ignored` })),
+    onError(
+      new RuleError({ ...over.pos, action, severity: 'warning', reason: `${describeMismatch('parameter', key, base, over)}; this later value is ignored` }),
+    ),
   );
   const folded: { -readonly [K in keyof RawAction]: RawAction[K] } = {
     ...earlier,

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { CoreV1Api, NetworkingV1Api, Watch, type V1Pod } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, NetworkingV1Api, Watch, type V1Pod } from '@kubernetes/client-node';
 import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/ingest/app.ts';
@@ -9,6 +9,7 @@ import { Metrics } from '../../src/metrics/metrics.ts';
 import { listen, type RunningServer } from '../../src/roles/ingest-server.ts';
 import type { RuleSet } from '../../src/rules/index.ts';
 import type { PlaybookReport } from '../../src/contract/index.ts';
+import { CALICO_CRD, ciliumCrdPath, installCrds } from '../kube/harness/crds.ts';
 import { createFakeNode, createOwnedPod, testKube, waitUntil } from '../support/kube.ts';
 import { rulesFromYaml, startTestWorker, testClient, testConfig, type TestWorker } from '../support/temporal.ts';
 
@@ -54,9 +55,20 @@ const RULES = `
     - action: Label the pod as quarantined
     - action: Isolate the pod
     - action: Terminate the pod
+
+- rule: Outbound connection to a suspicious address
+  match:
+    rules: [Unexpected outbound connection destination]
+  actions:
+    - action: Deny the address (Calico)
+      actionner: calico:networkpolicy
+      parameters: { allow_namespaces: [kube-system] }
+    - action: Deny the address (Cilium)
+      actionner: cilium:networkpolicy
 `;
 
 beforeAll(async () => {
+  await installCrds(kube.kubeConfig, [CALICO_CRD, ciliumCrdPath()]);
   await core.createNamespace({ body: { metadata: { name: namespace } } });
   await createFakeNode(kube.kubeConfig, node);
   const config = testConfig({ kubeconfig: kube.kubeconfigPath });
@@ -184,5 +196,35 @@ describe('end to end: a Falco alert for a pod', () => {
     const description = await handle.describe();
     const attributes = Object.fromEntries(description.typedSearchAttributes.getAll().map((pair) => [pair.key.name, pair.value]));
     expect(attributes).toMatchObject({ K8sNamespace: namespace, K8sPod: podName, TalonOutcome: 'succeeded' });
+  });
+});
+
+describe('end to end: a Falco alert for an outbound connection', () => {
+  it('denies the remote address to the workload with Calico and Cilium policies, read back from the API server', async () => {
+    const { pod } = await createOwnedPod(kube.kubeConfig, 'Deployment', { namespace, name: 'fetcher', nodeName: node });
+    const podName = pod.metadata?.name ?? '';
+    const alert = {
+      output: `12:00:00.000000000: Notice Disallowed outbound connection destination (connection=10.0.0.5:40000->203.0.113.66:4444 ${podName})`,
+      priority: 'Notice',
+      rule: 'Unexpected outbound connection destination',
+      source: 'syscall',
+      hostname: node,
+      output_fields: { 'k8s.ns.name': namespace, 'k8s.pod.name': podName, 'fd.sip': '10.0.0.5', 'fd.rip': '203.0.113.66', 'fd.rport': 4444 },
+    };
+    const response = await fetch(`${server.url}/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(alert) });
+    const accepted = (await response.json()) as { status: string; workflowId: string };
+    expect(accepted.status).toBe('started');
+    const report = (await client.workflow.getHandle(accepted.workflowId).result()) as PlaybookReport;
+    expect(report.rules[0]?.actions.map((a) => [a.actionner, a.status, a.result])).toEqual([
+      ['calico:networkpolicy', 'success', `the caliconetworkpolicy 'fetcher' in the namespace '${namespace}' has been created`],
+      ['cilium:networkpolicy', 'success', `the ciliumnetworkpolicy 'fetcher' in the namespace '${namespace}' has been created`],
+    ]);
+    const custom = kube.kubeConfig.makeApiClient(CustomObjectsApi);
+    const calico = await custom.getNamespacedCustomObject({ group: 'projectcalico.org', version: 'v3', namespace, plural: 'networkpolicies', name: 'fetcher' });
+    expect(calico.spec.selector).toBe("app == 'fetcher'");
+    expect(calico.spec.egress[0]).toEqual({ action: 'Deny', destination: { nets: ['203.0.113.66/32'] } });
+    const cilium = await custom.getNamespacedCustomObject({ group: 'cilium.io', version: 'v2', namespace, plural: 'ciliumnetworkpolicies', name: 'fetcher' });
+    expect(cilium.spec.endpointSelector).toEqual({ matchLabels: { app: 'fetcher' } });
+    expect(cilium.spec.egressDeny).toEqual([{ toCIDR: ['203.0.113.66/32'] }]);
   });
 });

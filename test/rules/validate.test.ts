@@ -143,11 +143,13 @@ describe('stage B (semantic) errors', () => {
           '      actionner: kubernetes:tcpdump\n      output:\n        target: local:file\n        parameters:\n          destination: 42\n          mode: "0600"\n',
         ),
       ),
-    ).toEqual([
-      "r0.yaml:8: rule 'r', action 'a': output parameter 'destination': expected string, received number",
-    ]);
+    ).toEqual(["r0.yaml:8: rule 'r', action 'a': output parameter 'destination': expected string, received number"]);
     expect(
-      await warningsOf(withAction('      actionner: kubernetes:tcpdump\n      output:\n        target: local:file\n        parameters:\n          destination: /tmp\n          mode: "0600"\n')),
+      await warningsOf(
+        withAction(
+          '      actionner: kubernetes:tcpdump\n      output:\n        target: local:file\n        parameters:\n          destination: /tmp\n          mode: "0600"\n',
+        ),
+      ),
     ).toEqual(["r0.yaml:9: warning: rule 'r', action 'a': unknown output parameter 'mode' is ignored"]);
   });
 

@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import type { ActionnerSpec } from '../../src/contract/index.ts';
+import { allowCidr, allowNamespaces } from '../kubernetes/network-params.ts';
+
+const params = z
+  .object({
+    allow_cidr: allowCidr,
+    allow_namespaces: allowNamespaces,
+    order: z.number().optional().describe("Calico's policy `order` (lower applies first); unset, Calico's default."),
+  })
+  .strict();
+
+export type CalicoNetworkPolicyParams = z.infer<typeof params>;
+
+/** `calico:networkpolicy`: denies the remote IP to the pod's workload with a Calico NetworkPolicy. */
+export const calicoNetworkPolicySpec: ActionnerSpec<CalicoNetworkPolicyParams> = {
+  name: 'calico:networkpolicy',
+  category: 'calico',
+  description:
+    "Deny the event's remote IP to the pod's workload with a Calico NetworkPolicy (projectcalico.org/v3), allowing the rest of the egress to allowed CIDRs and namespaces (none: everywhere)",
+  params,
+  needsOutput: false,
+  allowsOutput: false,
+  defaultContinue: true,
+  usesContext: false,
+  permissions: {
+    kubernetes: [
+      { apiGroups: [''], resources: ['pods'], verbs: ['get'] },
+      { apiGroups: ['apps'], resources: ['replicasets', 'daemonsets', 'statefulsets'], verbs: ['get'] },
+      { apiGroups: ['projectcalico.org'], resources: ['networkpolicies'], verbs: ['get', 'create', 'update'] },
+    ],
+  },
+  timeout: '30s',
+  example: `- action: Block the remote IP (Calico)
+  actionner: calico:networkpolicy
+  parameters:
+    order: 10
+    allow_cidr:
+      - 10.0.0.0/8
+    allow_namespaces:
+      - kube-system
+`,
+};

@@ -1,0 +1,101 @@
+import { z } from 'zod';
+import { getEventPod } from '../kubernetes/client.ts';
+import { customPolicies, policySchema, union } from '../kubernetes/custom-policy.ts';
+import { MANAGED_BY, upsertPolicy } from '../kubernetes/managed-policy.ts';
+import { remoteHostCidr } from '../kubernetes/remote-ip.ts';
+import { podWorkload, type Workload } from '../kubernetes/workload-selector.ts';
+import type { ActionnerImplementation } from '../types.ts';
+import { calicoNetworkPolicySpec, type CalicoNetworkPolicyParams } from './networkpolicy.spec.ts';
+
+const NAMESPACE_LABEL = 'kubernetes.io/metadata.name';
+
+const rule = z
+  .object({
+    action: z.string(),
+    destination: z
+      .object({ nets: z.array(z.string()).optional(), namespaceSelector: z.string().optional() })
+      .loose()
+      .optional(),
+  })
+  .loose();
+const spec = z
+  .object({ selector: z.string().optional(), order: z.number().optional(), types: z.array(z.string()).optional(), egress: z.array(rule).optional() })
+  .loose();
+const calicoPolicy = policySchema(spec);
+type CalicoPolicy = z.infer<typeof calicoPolicy>;
+type CalicoRule = z.infer<typeof rule>;
+
+const quoted = (value: string) => `'${value}'`;
+const set = (values: readonly string[]) => `{${values.map(quoted).join(', ')}}`;
+
+/** The workload's selector in Calico's selector language: `app == 'web' && tier in {'a', 'b'}`. */
+export function calicoSelector(workload: Workload): string {
+  const labels = Object.entries(workload.matchLabels).map(([key, value]) => `${key} == ${quoted(value)}`);
+  const expressions = workload.matchExpressions.map((e) => {
+    if (e.operator === 'In') return `${e.key} in ${set(e.values ?? [])}`;
+    if (e.operator === 'NotIn') return `${e.key} not in ${set(e.values ?? [])}`;
+    if (e.operator === 'Exists') return `has(${e.key})`;
+    return `!has(${e.key})`;
+  });
+  return [...labels, ...expressions].join(' && ');
+}
+
+/**
+ * Deny the remote IP, then allow the allow lists (none: everywhere, IPv4 and IPv6). Calico applies
+ * a policy's rules in order, so the Deny wins over a broader Allow.
+ */
+function desiredPolicy(workload: Workload, namespace: string, deny: string, parameters: CalicoNetworkPolicyParams): CalicoPolicy {
+  const allow: CalicoRule[] = [];
+  if (parameters.allow_cidr.length > 0) allow.push({ action: 'Allow', destination: { nets: [...new Set(parameters.allow_cidr)] } });
+  if (parameters.allow_namespaces.length > 0) {
+    allow.push({ action: 'Allow', destination: { namespaceSelector: `${NAMESPACE_LABEL} in ${set([...new Set(parameters.allow_namespaces)])}` } });
+  }
+  if (allow.length === 0) allow.push({ action: 'Allow', destination: { nets: ['0.0.0.0/0', '::/0'] } });
+  return {
+    apiVersion: 'projectcalico.org/v3',
+    kind: 'NetworkPolicy',
+    metadata: { name: workload.name, namespace, labels: { ...workload.matchLabels, [MANAGED_BY.key]: MANAGED_BY.value } },
+    spec: {
+      selector: calicoSelector(workload),
+      ...(parameters.order === undefined ? {} : { order: parameters.order }),
+      types: ['Egress'],
+      egress: [{ action: 'Deny', destination: { nets: [deny] } }, ...allow],
+    },
+  };
+}
+
+const deniedNets = (policy: CalicoPolicy) => policy.spec?.egress?.filter((r) => r.action === 'Deny').flatMap((r) => r.destination?.nets ?? []);
+
+/** An existing policy keeps the IPs it denied already (as the reference does), each once. */
+function merge(existing: CalicoPolicy, desired: CalicoPolicy): CalicoPolicy {
+  const nets = union(deniedNets(existing), deniedNets(desired));
+  const allow = desired.spec?.egress?.filter((r) => r.action !== 'Deny') ?? [];
+  return { ...desired, spec: { ...desired.spec, egress: [{ action: 'Deny', destination: { nets } }, ...allow] } };
+}
+
+/** `calico:networkpolicy`: a Calico NetworkPolicy denying the event's remote IP to the pod's workload. */
+export const calicoNetworkPolicy: ActionnerImplementation<CalicoNetworkPolicyParams> = {
+  spec: calicoNetworkPolicySpec,
+  async checks({ event }, deps) {
+    await getEventPod(await deps.clients.kubernetes(), event);
+    remoteHostCidr(event);
+  },
+  async run({ event, parameters }, deps) {
+    const apis = await deps.clients.kubernetes();
+    const pod = await getEventPod(apis, event);
+    const namespace = pod.metadata?.namespace ?? '';
+    const workload = await podWorkload(apis, pod);
+    const kind = customPolicies(apis, { group: 'projectcalico.org', version: 'v3', plural: 'networkpolicies', noun: 'caliconetworkpolicy' }, calicoPolicy, {
+      selectorField: 'selector',
+      selector: (policy) => policy.spec?.selector,
+      selectorKey: (policy) => policy.spec?.selector ?? '',
+      merge,
+    });
+    const done = await upsertPolicy(kind, workload.name, namespace, desiredPolicy(workload, namespace, remoteHostCidr(event), parameters));
+    return {
+      status: 'success',
+      result: `the caliconetworkpolicy '${workload.name}' in the namespace '${namespace}' has been ${done}`,
+      objects: { pod: pod.metadata?.name ?? '', namespace },
+    };
+  },
+};

@@ -1,0 +1,41 @@
+import { z } from 'zod';
+import type { ActionnerSpec } from '../../src/contract/index.ts';
+import { allowCidr, allowNamespaces } from '../kubernetes/network-params.ts';
+
+const params = z
+  .object({
+    allow_cidr: allowCidr,
+    allow_namespaces: allowNamespaces,
+  })
+  .strict();
+
+export type CiliumNetworkPolicyParams = z.infer<typeof params>;
+
+/** `cilium:networkpolicy`: denies the remote IP to the pod's workload with a CiliumNetworkPolicy. */
+export const ciliumNetworkPolicySpec: ActionnerSpec<CiliumNetworkPolicyParams> = {
+  name: 'cilium:networkpolicy',
+  category: 'cilium',
+  description:
+    "Deny the event's remote IP to the pod's workload with a CiliumNetworkPolicy (cilium.io/v2), allowing the rest of the egress to allowed CIDRs and namespaces (none: everywhere)",
+  params,
+  needsOutput: false,
+  allowsOutput: false,
+  defaultContinue: true,
+  usesContext: false,
+  permissions: {
+    kubernetes: [
+      { apiGroups: [''], resources: ['pods'], verbs: ['get'] },
+      { apiGroups: ['apps'], resources: ['replicasets', 'daemonsets', 'statefulsets'], verbs: ['get'] },
+      { apiGroups: ['cilium.io'], resources: ['ciliumnetworkpolicies'], verbs: ['get', 'create', 'update'] },
+    ],
+  },
+  timeout: '30s',
+  example: `- action: Block the remote IP (Cilium)
+  actionner: cilium:networkpolicy
+  parameters:
+    allow_cidr:
+      - 10.0.0.0/8
+    allow_namespaces:
+      - kube-system
+`,
+};
