@@ -15,6 +15,7 @@ const unit = [
   'test/rbac/cluster-role.test.ts',
   'test/temporal/cli-binary.test.ts',
   'test/ingest/app.test.ts',
+  'test/ingest/auth.test.ts',
   'test/activities/template.test.ts',
   'test/activities/wrapper.test.ts',
   'test/activities/outputs/key.test.ts',

@@ -62,6 +62,48 @@ export const configSchema = z
     max_body_bytes: numeric(z.number().int().positive())
       .default(1024 * 1024)
       .describe('Largest accepted request body, in bytes; larger bodies get 413.'),
+    auth: z
+      .object({
+        tokens: z
+          .array(z.string().min(16, 'a token must have at least 16 characters'))
+          .default([])
+          .describe(
+            "Tokens accepted as `Authorization: Bearer <token>` or as the password of HTTP Basic (any user): what `https://talon:<token>@host:2803/` in Falco's `http_output.url` or falcosidekick's `talon.address` sends. Several at once for rotation.",
+          ),
+        hmac_secrets: z
+          .array(z.string().min(16, 'a secret must have at least 16 characters'))
+          .default([])
+          .describe(
+            'Secrets for HMAC-SHA256 signed requests (webhook senders): `X-Talon-Signature: sha256=<hex of HMAC(secret, "<timestamp>.<body>")>` with `X-Talon-Timestamp: <unix seconds>`. Several at once for rotation.',
+          ),
+        hmac_window_seconds: numeric(z.number().int().positive())
+          .default(300)
+          .describe("How far a signed request's timestamp may be from now; a signature is accepted once within it (replays are refused)."),
+        protect_metrics: z.boolean().default(false).describe('Require the same authentication for `/metrics` (`/healthz` stays open).'),
+      })
+      .strict()
+      .prefault({})
+      .describe(
+        'Caller authentication of the ingest: off when no method is configured (start-up says so). A request passing any configured method is accepted.',
+      ),
+    tls: z
+      .object({
+        cert_file: z.string().min(1).optional().describe('Server certificate (PEM): the ingest serves HTTPS when it is set.'),
+        key_file: z.string().min(1).optional().describe('Server private key (PEM).'),
+        client_ca_file: z
+          .string()
+          .min(1)
+          .optional()
+          .describe("CA certificates (PEM) that sign client certificates: a client presenting one is authenticated (mutual TLS, Falco's `http_output.mtls`)."),
+      })
+      .strict()
+      .prefault({})
+      .refine((tls) => (tls.cert_file === undefined) === (tls.key_file === undefined), 'cert_file and key_file go together')
+      .refine(
+        (tls) => tls.client_ca_file === undefined || tls.cert_file !== undefined,
+        'client_ca_file needs cert_file and key_file (mutual TLS is over HTTPS)',
+      )
+      .describe('HTTPS for the ingest, and mutual TLS.'),
     deduplication: z
       .object({
         leader_election: z.boolean().default(true).describe("Accepted for compatibility; Temporal's workflow-ID uniqueness replaces the election."),

@@ -1,10 +1,11 @@
-import { Hono } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { decodeEvent } from '../events/decode.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics/metrics.ts';
 import { planEvent } from '../plan/plan.ts';
 import type { RuleSet } from '../rules/index.ts';
+import { authConfigured, callerAuth, type CallerAuthOptions } from './auth.ts';
 import { TemporalUnavailableError, type WorkflowStarter } from './starter.ts';
 
 export interface IngestDeps {
@@ -21,6 +22,10 @@ export interface IngestDeps {
   printAllEvents?: boolean;
   /** Seconds a sender should wait when Temporal is unreachable. @default 5 */
   retryAfterSeconds?: number;
+  /** Caller authentication; absent (or no method configured): open. */
+  auth?: Omit<CallerAuthOptions, 'onRefused'>;
+  /** Authenticate `/metrics` too. @default false */
+  protectMetrics?: boolean;
 }
 
 /**
@@ -30,12 +35,19 @@ export interface IngestDeps {
 export function createApp(deps: IngestDeps): Hono {
   const app = new Hono();
   const maxBodyBytes = deps.maxBodyBytes ?? 1024 * 1024;
+  const open: MiddlewareHandler = (_c, next) => next();
+  const auth =
+    deps.auth && authConfigured(deps.auth)
+      ? callerAuth({ ...deps.auth, onRefused: (reason) => deps.metrics.errors.inc({ kind: `unauthorized_${reason}` }) })
+      : open;
 
   app.all('/healthz', async (c) => {
     const ok = await deps.starter.healthy();
     return c.json({ status: ok ? 'ok' : 'unavailable', temporal: ok ? 'reachable' : 'unreachable' }, ok ? 200 : 503);
   });
-  app.all('/metrics', async (c) => c.text(await deps.metrics.registry.metrics(), 200, { 'content-type': deps.metrics.registry.contentType }));
+  app.all('/metrics', deps.protectMetrics ? auth : open, async (c) =>
+    c.text(await deps.metrics.registry.metrics(), 200, { 'content-type': deps.metrics.registry.contentType }),
+  );
 
   app.on(['GET', 'HEAD', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'], '*', (c) =>
     c.json({ error: `method ${c.req.method} not allowed: send alerts with POST` }, 405, { allow: 'POST' }),
@@ -50,6 +62,8 @@ export function createApp(deps: IngestDeps): Hono {
         return c.json({ error: `request body larger than ${maxBodyBytes} bytes` }, 413);
       },
     }),
+    // After the body limit: an HMAC check reads the body, within the same bound.
+    auth,
     async (c) => {
       const received = performance.now();
       const decoded = decodeEvent(await c.req.text());

@@ -3,6 +3,7 @@ import type { Client } from '@temporalio/client';
 import { catalog } from '../../activities/specs.ts';
 import type { TalonConfig } from '../config/schema.ts';
 import { createApp } from '../ingest/app.ts';
+import { authConfigured } from '../ingest/auth.ts';
 import { temporalStarter } from '../ingest/starter.ts';
 import type { Logger } from '../log.ts';
 import { Metrics } from '../metrics/metrics.ts';
@@ -86,6 +87,12 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       const client: Client = await connectClient(temporal, address);
       cleanups.push(() => client.connection.close());
       if (!devServer) await ensureSearchAttributes(client, temporal.namespace);
+      const auth = {
+        tokens: config.auth.tokens,
+        hmacSecrets: config.auth.hmac_secrets,
+        hmacWindowSeconds: config.auth.hmac_window_seconds,
+        mutualTls: config.tls.client_ca_file !== undefined,
+      };
       const app = createApp({
         rules: () => ruleSet!,
         starter: temporalStarter(client, temporal.task_queue),
@@ -95,8 +102,18 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         dedupWindowSeconds: config.deduplication.time_window_seconds,
         defaultNotifiers: config.default_notifiers,
         printAllEvents: config.print_all_events,
+        auth,
+        protectMetrics: config.auth.protect_metrics,
       });
-      server = await listen(app, config.listen_address, config.listen_port);
+      const { cert_file, key_file, client_ca_file } = config.tls;
+      const tls = cert_file && key_file ? { certFile: cert_file, keyFile: key_file, clientCaFile: client_ca_file } : undefined;
+      server = await listen(app, config.listen_address, config.listen_port, tls);
+      if (!authConfigured(auth)) {
+        log.warn(
+          { ingest: server.url },
+          'ingest authentication is off: anyone who can reach this port can start playbooks (set auth.tokens, auth.hmac_secrets or tls.client_ca_file)',
+        );
+      }
       cleanups.push(() => server!.close());
       if (config.watch_rules) {
         const watcher = watchRules(

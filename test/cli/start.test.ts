@@ -21,6 +21,8 @@ describe('talon start (all-in-one)', () => {
     try {
       await talon.waitFor(/Ingest endpoint: /, 90_000);
       expect(talon.output()).toContain(`Temporal UI:     http://127.0.0.1:${ui}`);
+      // The zero-configuration quick start has no caller authentication, and says so.
+      expect(talon.output()).toContain('ingest authentication is off');
       expect((await fetch(`http://127.0.0.1:${http}/healthz`)).status).toBe(200);
       expect((await fetch(`http://127.0.0.1:${ui}/`)).status).toBe(200);
 

@@ -38,6 +38,8 @@ const DEFAULTS = {
   watch_rules: true,
   print_all_events: false,
   max_body_bytes: 1048576,
+  auth: { tokens: [], hmac_secrets: [], hmac_window_seconds: 300, protect_metrics: false },
+  tls: {},
   deduplication: { leader_election: true, time_window_seconds: 5 },
   default_notifiers: [],
   notifiers: {},
