@@ -16,6 +16,7 @@ const unit = [
   'test/temporal/cli-binary.test.ts',
   'test/ingest/app.test.ts',
   'test/ingest/auth.test.ts',
+  'test/ingest/hostile.test.ts',
   'test/activities/template.test.ts',
   'test/activities/wrapper.test.ts',
   'test/activities/outputs/key.test.ts',

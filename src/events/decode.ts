@@ -1,8 +1,12 @@
 import { z } from 'zod';
 import { deepFreeze } from './freeze.ts';
+import { nestingExceeds } from './nesting.ts';
 import { stripOutputPrefix } from './strip.ts';
 import { parseRfc3339 } from './time.ts';
 import type { FalcoEvent } from '../contract/index.ts';
+
+/** Deepest accepted nesting of arrays and objects; Falco's alerts nest two or three levels. */
+export const MAX_NESTING = 64;
 
 export type DecodeResult = { readonly ok: true; readonly event: FalcoEvent } | { readonly ok: false; readonly error: string };
 
@@ -70,6 +74,7 @@ function failure(error: string): DecodeResult {
  */
 export function decodeEvent(body: string): DecodeResult {
   if (body.trim() === '') return failure('empty body');
+  if (nestingExceeds(body, MAX_NESTING)) return failure(`JSON nested deeper than ${MAX_NESTING} levels`);
   let payload: unknown;
   try {
     payload = JSON.parse(body);

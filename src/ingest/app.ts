@@ -28,6 +28,17 @@ export interface IngestDeps {
   protectMetrics?: boolean;
 }
 
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** The body as text, or undefined when it is not valid UTF-8 (a replacement character would hide it). */
+function utf8(body: ArrayBuffer): string | undefined {
+  try {
+    return strictUtf8.decode(body);
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * The ingest endpoint: POST an alert (any path but the reserved ones, as Talon) → decode → match →
  * start one workflow. It answers only once Temporal has accepted the start, so a 200 is durable.
@@ -49,10 +60,6 @@ export function createApp(deps: IngestDeps): Hono {
     c.text(await deps.metrics.registry.metrics(), 200, { 'content-type': deps.metrics.registry.contentType }),
   );
 
-  app.on(['GET', 'HEAD', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'], '*', (c) =>
-    c.json({ error: `method ${c.req.method} not allowed: send alerts with POST` }, 405, { allow: 'POST' }),
-  );
-
   app.post(
     '*',
     bodyLimit({
@@ -66,7 +73,12 @@ export function createApp(deps: IngestDeps): Hono {
     auth,
     async (c) => {
       const received = performance.now();
-      const decoded = decodeEvent(await c.req.text());
+      const text = utf8(await c.req.arrayBuffer());
+      if (text === undefined) {
+        deps.metrics.errors.inc({ kind: 'bad_event' });
+        return c.json({ error: 'the body is not valid UTF-8' }, 400);
+      }
+      const decoded = decodeEvent(text);
       if (!decoded.ok) {
         deps.metrics.errors.inc({ kind: 'bad_event' });
         return c.json({ error: decoded.error }, 400);
@@ -105,5 +117,18 @@ export function createApp(deps: IngestDeps): Hono {
       }
     },
   );
+  app.onError((error, c) => {
+    // A client that went away mid-body (a read timeout, a reset): nobody is left to answer.
+    if ((error as { code?: unknown }).code === 'ECONNRESET' || error.message === 'aborted') {
+      deps.metrics.errors.inc({ kind: 'aborted' });
+      return c.json({ error: 'the request was aborted' }, 400);
+    }
+    deps.log.error({ error: error.message }, 'ingest error');
+    deps.metrics.errors.inc({ kind: 'internal' });
+    return c.json({ error: 'internal error' }, 500);
+  });
+
+  // Every other method, on any path (TRACE, PROPFIND, PURGE…): alerts come with POST.
+  app.all('*', (c) => c.json({ error: `method ${c.req.method} not allowed: send alerts with POST` }, 405, { allow: 'POST' }));
   return app;
 }

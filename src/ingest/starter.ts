@@ -1,6 +1,10 @@
 import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { SearchAttributePair } from '@temporalio/common';
 import type { PlaybookInput } from '../contract/index.ts';
+import { clip } from './clip.ts';
+
+/** Longest memo value kept whole. */
+export const MAX_MEMO_BYTES = 4096;
 
 export type StartOutcome = { status: 'started' | 'duplicate'; workflowId: string; runId: string };
 
@@ -35,7 +39,12 @@ export function playbookStartOptions(taskQueue: string, workflowId: string, inpu
     workflowIdConflictPolicy: 'FAIL' as const,
     workflowIdReusePolicy: 'ALLOW_DUPLICATE' as const,
     typedSearchAttributes: searchAttributes,
-    memo: { output: input.event.output, rule: input.event.rule, priority: input.event.priority },
+    // Bounded: the memo travels with every visibility answer; the input keeps the values whole.
+    memo: {
+      output: clip(input.event.output, MAX_MEMO_BYTES),
+      rule: clip(input.event.rule, MAX_MEMO_BYTES),
+      priority: clip(input.event.priority, MAX_MEMO_BYTES),
+    },
   };
 }
 

@@ -31,10 +31,25 @@ function httpsOptions(tls: IngestTls) {
   };
 }
 
-/** Serves the ingest app over HTTP, or HTTPS when `tls` is given; port 0 picks a free one. */
-export async function listen(app: Hono, hostname: string, port: number, tls?: IngestTls): Promise<RunningServer> {
+/** Bounds on a slow client, so a connection that trickles its headers or body cannot stay open. */
+export interface ReadTimeouts {
+  /** Time to receive the headers. @default 10000 */
+  readonly headersMs?: number;
+  /** Time to receive the whole request. @default 30000 */
+  readonly requestMs?: number;
+}
+
+/**
+ * Serves the ingest app over HTTP, or HTTPS when `tls` is given; port 0 picks a free one. A request
+ * not received within the read timeouts is answered 408 by Node and never reaches the app.
+ */
+export async function listen(app: Hono, hostname: string, port: number, tls?: IngestTls, timeouts: ReadTimeouts = {}): Promise<RunningServer> {
   const scheme = tls ? 'https' : 'http';
-  const options = tls ? { createServer: createHttpsServer, serverOptions: httpsOptions(tls) } : {};
+  const headersTimeout = timeouts.headersMs ?? 10_000;
+  const requestTimeout = Math.max(timeouts.requestMs ?? 30_000, headersTimeout);
+  // Node checks the timeouts every `connectionsCheckingInterval`: a fraction of the shortest.
+  const limits = { headersTimeout, requestTimeout, connectionsCheckingInterval: Math.max(100, Math.floor(headersTimeout / 4)) };
+  const options = tls ? { createServer: createHttpsServer, serverOptions: { ...httpsOptions(tls), ...limits } } : { serverOptions: limits };
   return new Promise((resolve, reject) => {
     const server = serve({ fetch: app.fetch, hostname, port, ...options }, (info: AddressInfo) => {
       const host = hostname === '0.0.0.0' ? '127.0.0.1' : hostname;

@@ -89,3 +89,28 @@ describe('deduplication by workflow ID', () => {
     expect(Date.now() - t0).toBeGreaterThanOrEqual(2000);
   });
 });
+
+describe('over-long alert values on the real server', () => {
+  it('starts a playbook for a pod name, namespace and hostname of 3,000 bytes (clipped in search attributes, whole in the input)', async () => {
+    const app = ingest(0);
+    const pod = `pod-${'x'.repeat(3000)}`;
+    const body = JSON.stringify({
+      output: `long values ${Date.now()}`,
+      priority: 'Warning',
+      rule: 'Terminal shell in container',
+      hostname: 'h'.repeat(3000),
+      output_fields: { 'k8s.pod.name': pod, 'k8s.ns.name': 'n'.repeat(3000) },
+    });
+    const response = await app.request('/', { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+    expect(response.status).toBe(200);
+    const { workflowId } = (await response.json()) as { workflowId: string };
+    const handle = client.workflow.getHandle(workflowId);
+    await handle.result();
+    const description = await handle.describe();
+    const k8sPod = description.searchAttributes.K8sPod?.[0];
+    expect(typeof k8sPod === 'string' && k8sPod.length < 300 && k8sPod.startsWith('pod-xxx')).toBe(true);
+    const history = await handle.fetchHistory();
+    const input = JSON.stringify(history.events?.[0]?.workflowExecutionStartedEventAttributes?.input ?? {});
+    expect(input.length).toBeGreaterThan(9000);
+  });
+});

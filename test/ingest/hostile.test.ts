@@ -1,0 +1,157 @@
+import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { decodeEvent, MAX_NESTING } from '../../src/events/decode.ts';
+import { createApp } from '../../src/ingest/app.ts';
+import { clip } from '../../src/ingest/clip.ts';
+import { MAX_KEYWORD_BYTES, startSearchAttributes } from '../../src/ingest/search-attributes.ts';
+import { MAX_MEMO_BYTES, playbookStartOptions, type WorkflowStarter } from '../../src/ingest/starter.ts';
+import { silentLogger } from '../../src/log.ts';
+import { Metrics } from '../../src/metrics/metrics.ts';
+import { planEvent } from '../../src/plan/plan.ts';
+import { listen } from '../../src/roles/ingest-server.ts';
+import { falcoEvent, rulesFromYaml } from '../support/fixtures.ts';
+
+// Hostile input at the edge: 4xx with the reason, never a 5xx, nothing started.
+
+const yaml = `- rule: shell
+  match: { rules: [Terminal shell in container] }
+  actions:
+    - action: call
+      actionner: http:request
+      parameters: { url: "http://127.0.0.1:9/x" }
+`;
+
+async function app() {
+  const ruleSet = await rulesFromYaml(yaml);
+  const starts: string[] = [];
+  const starter: WorkflowStarter = {
+    async start(workflowId) {
+      starts.push(workflowId);
+      return { status: 'started', workflowId, runId: 'r' };
+    },
+    async healthy() {
+      return true;
+    },
+  };
+  return { ingest: createApp({ rules: () => ruleSet, starter, metrics: new Metrics(), log: silentLogger }), starts };
+}
+
+const nested = (depth: number) => `${'['.repeat(depth)}1${']'.repeat(depth)}`;
+
+describe('decoding limits', () => {
+  it(`refuses JSON nested deeper than ${MAX_NESTING} levels, in output_fields or tags, before parsing it`, () => {
+    for (const body of [
+      `{"output":"x","priority":"Warning","rule":"r","output_fields":{"a":${nested(10_000)}}}`,
+      `{"output":"x","priority":"Warning","rule":"r","tags":${nested(10_000)}}`,
+    ]) {
+      expect(decodeEvent(body)).toEqual({ ok: false, error: `JSON nested deeper than ${MAX_NESTING} levels` });
+    }
+    expect(decodeEvent(`{"output":"x","priority":"Warning","rule":"r","output_fields":{"a":${nested(MAX_NESTING - 2)}}}`).ok).toBe(true);
+  });
+
+  it('does not count brackets inside strings', () => {
+    expect(decodeEvent(JSON.stringify({ output: '['.repeat(1000), priority: 'Warning', rule: 'r', output_fields: { a: '{"\\\\"'.repeat(500) } })).ok).toBe(
+      true,
+    );
+  });
+});
+
+describe('hostile requests to the ingest app', () => {
+  it('answers 400 to a body that is not valid UTF-8, starting nothing', async () => {
+    const { ingest, starts } = await app();
+    const body = Buffer.concat([
+      Buffer.from('{"output":"'),
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from('","priority":"Warning","rule":"Terminal shell in container"}'),
+    ]);
+    const response = await ingest.request('/', { method: 'POST', body });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({ error: 'the body is not valid UTF-8' });
+    expect(starts).toHaveLength(0);
+  });
+
+  // TRACE cannot be built as a fetch Request (app.request); over a socket it is in the next test.
+  it.each(['PROPFIND', 'PURGE', 'GET', 'OPTIONS'])('answers 405 with Allow: POST to %s on any path', async (method) => {
+    const { ingest } = await app();
+    for (const path of ['/', '/any/path']) {
+      const response = await ingest.request(path, { method });
+      expect(response.status).toBe(405);
+      expect(response.headers.get('allow')).toBe('POST');
+    }
+  });
+
+  it('answers 405 to TRACE over a real socket', async () => {
+    const { ingest } = await app();
+    const server = await listen(ingest, '127.0.0.1', 0);
+    try {
+      const status = await new Promise<number>((resolve, reject) => {
+        const req = httpRequest(`${server.url}/`, { method: 'TRACE' }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on('error', reject);
+        req.end();
+      });
+      expect(status).toBe(405);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('answers 408 to a client that trickles its headers or its body, within the read bounds', async () => {
+    const { ingest, starts } = await app();
+    const server = await listen(ingest, '127.0.0.1', 0, undefined, { headersMs: 300, requestMs: 600 });
+    const slow = (text: string) =>
+      new Promise<string>((resolve, reject) => {
+        const socket = connect(server.port, '127.0.0.1', () => socket.write(text));
+        let answer = '';
+        socket.on('data', (chunk) => (answer += chunk.toString()));
+        socket.on('close', () => resolve(answer));
+        socket.on('error', reject);
+      });
+    try {
+      const started = Date.now();
+      expect(await slow('POST / HTTP/1.1\r\nHost: x\r\n')).toMatch(/^HTTP\/1\.1 408/);
+      expect(await slow('POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{"output":')).toMatch(/^HTTP\/1\.1 408/);
+      expect(Date.now() - started).toBeLessThan(5000);
+      expect(starts).toHaveLength(0);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('answers 400 to a deeply nested body', async () => {
+    const { ingest, starts } = await app();
+    const body = `{"output":"x","priority":"Warning","rule":"Terminal shell in container","output_fields":{"a":${nested(10_000)}}}`;
+    expect((await ingest.request('/', { method: 'POST', body })).status).toBe(400);
+    expect(starts).toHaveLength(0);
+  });
+});
+
+describe('over-long values', () => {
+  it('clip keeps short text, and cuts long text to its start, an ellipsis and a hash, within the byte bound', () => {
+    expect(clip('web-1', 16)).toBe('web-1');
+    const long = 'é'.repeat(3000);
+    const clipped = clip(long, 256);
+    expect(Buffer.byteLength(clipped)).toBeLessThanOrEqual(256);
+    expect(clipped).toMatch(/^é+…sha256:[0-9a-f]{16}$/);
+    expect(clip(`${long}x`, 256)).not.toBe(clipped);
+  });
+
+  it('search attributes and memo carry clipped values; the workflow input keeps them whole', async () => {
+    const pod = `p${'o'.repeat(3000)}d`;
+    const event = falcoEvent({ hostname: 'h'.repeat(5000), output: 'o'.repeat(10_000), output_fields: { 'k8s.pod.name': pod, 'k8s.ns.name': 'prod' } });
+    const plan = planEvent(event, await rulesFromYaml(yaml), { defaultNotifiers: [], dedupWindowSeconds: 5 });
+    expect(plan).toBeDefined();
+    const attributes = startSearchAttributes(plan!.input.event, plan!.input.rules);
+    for (const { value } of attributes) {
+      for (const text of Array.isArray(value) ? value : [value])
+        if (typeof text === 'string') expect(Buffer.byteLength(text)).toBeLessThanOrEqual(MAX_KEYWORD_BYTES);
+    }
+    const options = playbookStartOptions('q', plan!.workflowId, plan!.input, attributes);
+    expect(Buffer.byteLength(options.memo.output)).toBeLessThanOrEqual(MAX_MEMO_BYTES);
+    expect(options.args[0].event.output_fields['k8s.pod.name']).toBe(pod);
+    expect(options.args[0].event.output).toHaveLength(10_000);
+  });
+});
