@@ -26,6 +26,8 @@ export interface IngestDeps {
   auth?: Omit<CallerAuthOptions, 'onRefused'>;
   /** Authenticate `/metrics` too. @default false */
   protectMetrics?: boolean;
+  /** False once shutting down: alerts get 503 and their connection closes. @default always true */
+  accepting?: () => boolean;
 }
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
@@ -52,6 +54,12 @@ export function createApp(deps: IngestDeps): Hono {
       ? callerAuth({ ...deps.auth, onRefused: (reason) => deps.metrics.errors.inc({ kind: `unauthorized_${reason}` }) })
       : open;
 
+  // Once shutting down, every answer closes its connection: keep-alive senders reconnect elsewhere.
+  app.use('*', async (c, next) => {
+    await next();
+    if (deps.accepting?.() === false) c.header('connection', 'close');
+  });
+
   app.all('/healthz', async (c) => {
     const ok = await deps.starter.healthy();
     return c.json({ status: ok ? 'ok' : 'unavailable', temporal: ok ? 'reachable' : 'unreachable' }, ok ? 200 : 503);
@@ -71,6 +79,15 @@ export function createApp(deps: IngestDeps): Hono {
     }),
     // After the body limit: an HMAC check reads the body, within the same bound.
     auth,
+    async (c, next) => {
+      if (deps.accepting?.() === false) {
+        return c.json({ error: 'shutting down: send it again, to another replica or later' }, 503, {
+          'retry-after': String(deps.retryAfterSeconds ?? 5),
+          connection: 'close',
+        });
+      }
+      await next();
+    },
     async (c) => {
       const received = performance.now();
       const text = utf8(await c.req.arrayBuffer());

@@ -31,6 +31,9 @@ function httpsOptions(tls: IngestTls) {
   };
 }
 
+/** How long close() lets requests in flight finish before their connections are cut. */
+const CLOSE_BOUND_MS = 10_000;
+
 /** Bounds on a slow client, so a connection that trickles its headers or body cannot stay open. */
 export interface ReadTimeouts {
   /** Time to receive the headers. @default 10000 */
@@ -58,8 +61,15 @@ export async function listen(app: Hono, hostname: string, port: number, tls?: In
         port: info.port,
         close: () =>
           new Promise<void>((done) => {
-            server.close(() => done());
-            // Idle keep-alive sockets would hold close() open forever.
+            // New connections are refused at once; requests in flight finish within the bound.
+            const force = setTimeout(() => {
+              if ('closeAllConnections' in server) server.closeAllConnections();
+            }, CLOSE_BOUND_MS);
+            server.close(() => {
+              clearTimeout(force);
+              done();
+            });
+            // Idle keep-alive sockets would hold close() open.
             if ('closeIdleConnections' in server) server.closeIdleConnections();
           }),
       });

@@ -55,7 +55,10 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const temporal = config.temporal;
   let ruleSet = options.ingest ? await loadValidRules(config, log) : undefined;
   const cleanups: (() => Promise<void>)[] = [];
+  // Cleared first on stop: from then on alerts get 503 while the server closes.
+  let accepting = true;
   const stop = async () => {
+    accepting = false;
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch((error) => log.error({ error: String(error) }, 'shutdown'));
   };
   try {
@@ -104,6 +107,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         printAllEvents: config.print_all_events,
         auth,
         protectMetrics: config.auth.protect_metrics,
+        accepting: () => accepting,
       });
       const { cert_file, key_file, client_ca_file } = config.tls;
       const tls = cert_file && key_file ? { certFile: cert_file, keyFile: key_file, clientCaFile: client_ca_file } : undefined;

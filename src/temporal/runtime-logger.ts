@@ -13,7 +13,9 @@ export function installTemporalLogger(log: Logger): void {
     log[method](fields, entry.message);
   };
   try {
-    Runtime.install({ logger: new DefaultLogger(level, forward) });
+    // The process's own SIGINT/SIGTERM handling stops the ingest first, then drains the worker; the
+    // SDK's default handlers would start draining at the same time and log errors for it.
+    Runtime.install({ logger: new DefaultLogger(level, forward), shutdownSignals: [] });
   } catch {
     // A runtime is already installed (tests install their own); keep it.
   }

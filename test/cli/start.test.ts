@@ -45,6 +45,8 @@ describe('talon start (all-in-one)', () => {
     } finally {
       const code = await talon.kill('SIGTERM');
       expect(code).toBe(0);
+      // Neither the SDK's signal handling nor the shutdown logs an error (JSON level 50/60).
+      expect(talon.output()).not.toMatch(/"level":(50|60)/);
     }
     // The embedded server stopped with it.
     await expect(Connection.connect({ address: `127.0.0.1:${grpc}`, connectTimeout: 1000 })).rejects.toThrow();

@@ -161,3 +161,21 @@ describe('rule-level continue at ingest', () => {
     expect(starts[0]?.attributes).toContain('TalonActionners=["http:request"]');
   });
 });
+
+describe('shutting down', () => {
+  it('answers alerts 503 with Retry-After and closes the connection once it stops accepting; health still answers', async () => {
+    const ruleSet = await rulesFromYaml(yaml);
+    const { starter, starts } = recordingStarter();
+    let accepting = true;
+    const ingest = createApp({ rules: () => ruleSet, starter, metrics: new Metrics(), log: silentLogger, accepting: () => accepting });
+    expect((await ingest.request('/', post(JSON.stringify(good)))).status).toBe(200);
+    accepting = false;
+    const response = await ingest.request('/', post(JSON.stringify({ ...good, output: 'another' })));
+    expect(response.status).toBe(503);
+    expect(response.headers.get('retry-after')).toBe('5');
+    expect(response.headers.get('connection')).toBe('close');
+    expect(starts).toHaveLength(1);
+    const health = await ingest.request('/healthz');
+    expect([health.status, health.headers.get('connection')]).toEqual([200, 'close']);
+  });
+});
