@@ -17,6 +17,7 @@ const unit = [
   'test/ingest/app.test.ts',
   'test/ingest/auth.test.ts',
   'test/ingest/hostile.test.ts',
+  'test/ingest/fuzz.test.ts',
   'test/activities/template.test.ts',
   'test/activities/wrapper.test.ts',
   'test/activities/outputs/key.test.ts',

@@ -74,7 +74,8 @@ export function createApp(deps: IngestDeps): Hono {
       maxSize: maxBodyBytes,
       onError: (c) => {
         deps.metrics.errors.inc({ kind: 'body_too_large' });
-        return c.json({ error: `request body larger than ${maxBodyBytes} bytes` }, 413);
+        // The unread rest of the body would be taken for the next request on this connection.
+        return c.json({ error: `request body larger than ${maxBodyBytes} bytes` }, 413, { connection: 'close' });
       },
     }),
     // After the body limit: an HMAC check reads the body, within the same bound.

@@ -1,4 +1,4 @@
-import { request as httpRequest } from 'node:http';
+import { Agent, request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { decodeEvent, MAX_NESTING } from '../../src/events/decode.ts';
@@ -117,6 +117,37 @@ describe('hostile requests to the ingest app', () => {
       expect(Date.now() - started).toBeLessThan(5000);
       expect(starts).toHaveLength(0);
     } finally {
+      await server.close();
+    }
+  });
+
+  it('closes the connection after a 413, so the next request on a keep-alive agent is not mistaken', async () => {
+    const ruleSet = await rulesFromYaml(yaml);
+    const starter: WorkflowStarter = {
+      async start(workflowId) {
+        return { status: 'started', workflowId, runId: 'r' };
+      },
+      async healthy() {
+        return true;
+      },
+    };
+    const server = await listen(createApp({ rules: () => ruleSet, starter, metrics: new Metrics(), log: silentLogger, maxBodyBytes: 1024 }), '127.0.0.1', 0);
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const send = (body: string) =>
+      new Promise<number>((resolve, reject) => {
+        const req = httpRequest(`${server.url}/`, { method: 'POST', agent, headers: { 'content-type': 'application/json' } }, (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        });
+        req.on('error', reject);
+        req.end(body);
+      });
+    try {
+      const alert = (output: string) => JSON.stringify({ output, priority: 'Warning', rule: 'Terminal shell in container' });
+      expect(await send(alert('x'.repeat(5000)))).toBe(413);
+      expect(await send(alert('after a 413'))).toBe(200);
+    } finally {
+      agent.destroy();
       await server.close();
     }
   });
