@@ -18,6 +18,7 @@ const unit = [
   'test/ingest/auth.test.ts',
   'test/ingest/hostile.test.ts',
   'test/ingest/fuzz.test.ts',
+  'test/ingest/start-gate.test.ts',
   'test/activities/template.test.ts',
   'test/activities/wrapper.test.ts',
   'test/activities/outputs/key.test.ts',

@@ -104,6 +104,17 @@ export const configSchema = z
         'client_ca_file needs cert_file and key_file (mutual TLS is over HTTPS)',
       )
       .describe('HTTPS for the ingest, and mutual TLS.'),
+    start_queue: z
+      .object({
+        concurrency: numeric(z.number().int().positive()).default(32).describe('Workflow starts sent to Temporal at once by one ingest.'),
+        max_queued: numeric(z.number().int().positive()).default(10_000).describe('Alerts held waiting for a start; past it, 503 with Retry-After at once.'),
+        max_wait_seconds: numeric(z.number().positive())
+          .default(60)
+          .describe('Longest an alert is held until its start is durable (falcosidekick and Falco wait and never retry); past it, 503.'),
+      })
+      .strict()
+      .prefault({})
+      .describe('How the ingest holds a burst of alerts instead of dropping it.'),
     deduplication: z
       .object({
         leader_election: z.boolean().default(true).describe("Accepted for compatibility; Temporal's workflow-ID uniqueness replaces the election."),

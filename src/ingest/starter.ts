@@ -1,7 +1,8 @@
-import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { type Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import type { SearchAttributePair } from '@temporalio/common';
 import type { PlaybookInput } from '../contract/index.ts';
 import { clip } from './clip.ts';
+import { startGate, StartQueueFullError, type StartGateOptions } from './start-gate.ts';
 
 /** Longest memo value kept whole. */
 export const MAX_MEMO_BYTES = 4096;
@@ -48,26 +49,86 @@ export function playbookStartOptions(taskQueue: string, workflowId: string, inpu
   };
 }
 
+export interface StarterOptions extends StartGateOptions {
+  /** Longest a request is held until its start is durable; past it, 503. @default 60000 */
+  readonly maxWaitMs?: number;
+}
+
+/** One attempt's bound: long enough for a loaded server, short enough to retry within the wait. */
+const ATTEMPT_MS = 10_000;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+type Found = { kind: 'exists'; runId: string } | { kind: 'absent' } | { kind: 'unknown' };
+
 /**
  * The real starter. Deduplication is Temporal's: a running workflow with the same ID rejects the
  * start (conflict policy FAIL), a closed one lets a new run start (reuse policy ALLOW_DUPLICATE), so
  * it holds across any number of ingest replicas.
+ *
+ * It holds a request until the start is durable: starts go through a bounded gate; identical
+ * alerts waiting in this process share one start; a start whose outcome is unknown (a deadline, a
+ * cancelled call, a lost connection) is resolved by describing the workflow ID before answering,
+ * and retried while it certainly did not happen, until `maxWaitMs`.
  */
-export function temporalStarter(client: Client, taskQueue: string, timeoutMs = 5000): WorkflowStarter {
-  return {
-    async start(workflowId, input, searchAttributes) {
+export function temporalStarter(client: Client, taskQueue: string, options: StarterOptions | number = {}): WorkflowStarter {
+  const settings = typeof options === 'number' ? { maxWaitMs: options } : options;
+  const maxWaitMs = settings.maxWaitMs ?? 60_000;
+  const gate = startGate(settings);
+  const inflight = new Map<string, Promise<StartOutcome>>();
+
+  /** Whether a run of `workflowId` exists that this start may have created (started at or after `since`). */
+  async function find(workflowId: string, since: number, deadline: number): Promise<Found> {
+    try {
+      const description = await client.withDeadline(Math.min(deadline, Date.now() + ATTEMPT_MS), () => client.workflow.getHandle(workflowId).describe());
+      const ours = description.status.name === 'RUNNING' || description.startTime.getTime() >= since - 1000;
+      return ours ? { kind: 'exists', runId: description.runId } : { kind: 'absent' };
+    } catch (error) {
+      return error instanceof WorkflowNotFoundError ? { kind: 'absent' } : { kind: 'unknown' };
+    }
+  }
+
+  async function startUntil(workflowId: string, input: PlaybookInput, searchAttributes: SearchAttributePair[], deadline: number): Promise<StartOutcome> {
+    const since = Date.now();
+    let lastError: unknown;
+    for (let attempt = 0; Date.now() < deadline; attempt++) {
       try {
-        const handle = await client.withDeadline(Date.now() + timeoutMs, () =>
+        const handle = await client.withDeadline(Math.min(deadline, Date.now() + ATTEMPT_MS), () =>
           client.workflow.start('playbook', playbookStartOptions(taskQueue, workflowId, input, searchAttributes)),
         );
         return { status: 'started', workflowId, runId: handle.firstExecutionRunId };
       } catch (error) {
         if (error instanceof WorkflowExecutionAlreadyStartedError) {
-          const description = await client.workflow.getHandle(workflowId).describe();
-          return { status: 'duplicate', workflowId, runId: description.runId };
+          const found = await find(workflowId, 0, deadline);
+          return { status: 'duplicate', workflowId, runId: found.kind === 'exists' ? found.runId : '' };
         }
-        if (isUnavailable(error)) throw new TemporalUnavailableError(error instanceof Error ? error.message : String(error));
+        if (!isUnavailable(error)) throw error;
+        lastError = error;
+        // The request may have reached the server before the failure: is the workflow there?
+        const found = await find(workflowId, since, deadline);
+        if (found.kind === 'exists') return { status: 'started', workflowId, runId: found.runId };
+        await sleep(Math.min(200 * 2 ** attempt, 5_000, Math.max(0, deadline - Date.now())));
+      }
+    }
+    // Not started as far as Temporal could tell; a resend of the same alert is safe (same workflow ID).
+    throw new TemporalUnavailableError(lastError instanceof Error ? lastError.message : 'no answer from Temporal within the wait');
+  }
+
+  return {
+    async start(workflowId, input, searchAttributes) {
+      // Identical alerts waiting here share one start: the first gets its outcome, the rest are duplicates.
+      const shared = inflight.get(workflowId);
+      if (shared) return { ...(await shared), status: 'duplicate' };
+      const deadline = Date.now() + maxWaitMs;
+      const started = gate.run(deadline, () => startUntil(workflowId, input, searchAttributes, deadline));
+      inflight.set(workflowId, started);
+      try {
+        return await started;
+      } catch (error) {
+        if (error instanceof StartQueueFullError) throw new TemporalUnavailableError(error.message);
         throw error;
+      } finally {
+        inflight.delete(workflowId);
       }
     },
     async healthy() {

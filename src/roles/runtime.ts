@@ -98,7 +98,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       };
       const app = createApp({
         rules: () => ruleSet!,
-        starter: temporalStarter(client, temporal.task_queue),
+        starter: temporalStarter(client, temporal.task_queue, {
+          concurrency: config.start_queue.concurrency,
+          maxQueued: config.start_queue.max_queued,
+          maxWaitMs: config.start_queue.max_wait_seconds * 1000,
+        }),
         metrics,
         log,
         maxBodyBytes: config.max_body_bytes,

@@ -38,6 +38,7 @@ const DEFAULTS = {
   watch_rules: true,
   print_all_events: false,
   max_body_bytes: 1048576,
+  start_queue: { concurrency: 32, max_queued: 10000, max_wait_seconds: 60 },
   auth: { tokens: [], hmac_secrets: [], hmac_window_seconds: 300, protect_metrics: false },
   tls: {},
   deduplication: { leader_election: true, time_window_seconds: 5 },

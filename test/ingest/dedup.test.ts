@@ -114,3 +114,20 @@ describe('over-long alert values on the real server', () => {
     expect(input.length).toBeGreaterThan(9000);
   });
 });
+
+describe('a burst held, not dropped', () => {
+  it('answers 200 to 500 distinct alerts sent all at once (as falcosidekick does), each with its run', async () => {
+    const app = ingest(0);
+    const tag = Date.now();
+    const responses = await Promise.all(Array.from({ length: 500 }, async (_, i) => app.request('/', alert(`burst ${tag} ${i}`))));
+    const bodies = (await Promise.all(
+      responses.map(async (r) => ({ status: r.status, body: (await r.json()) as { status: string; workflowId: string } })),
+    )) as {
+      status: number;
+      body: { status: string; workflowId: string };
+    }[];
+    expect(bodies.filter((b) => b.status !== 200)).toEqual([]);
+    expect(bodies.every((b) => b.body.status === 'started')).toBe(true);
+    expect(new Set(bodies.map((b) => b.body.workflowId)).size).toBe(500);
+  }, 120_000);
+});
