@@ -1,0 +1,45 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { freePort } from '../../src/temporal/dev-server.ts';
+import { spawnTalon } from '../support/cli.ts';
+
+// falcosidekick's talon output posts every alert of a burst at once and never retries: `talon
+// start` (embedded server, worker running) must answer every one 200, each with its run.
+
+describe('talon start under a burst', () => {
+  it('answers 200 to 500 distinct alerts sent all at once while its worker runs them', async () => {
+    const [grpc, ui, http] = [await freePort(), await freePort(), await freePort()];
+    const db = join(mkdtempSync(join(tmpdir(), 'talon-burst-')), 'temporal.db');
+    const talon = spawnTalon(['start', '-r', 'playbooks/rules.yaml'], {
+      TEMPORAL_ADDRESS: '',
+      TEMPORAL_EMBEDDED_PORT: String(grpc),
+      TEMPORAL_EMBEDDED_UI_PORT: String(ui),
+      TEMPORAL_EMBEDDED_DB_FILENAME: db,
+      LISTEN_ADDRESS: '127.0.0.1',
+      LISTEN_PORT: String(http),
+    });
+    try {
+      await talon.waitFor(/Ingest endpoint: /, 90_000);
+      const tag = Date.now();
+      const answers = await Promise.all(
+        Array.from({ length: 500 }, async (_, i) => {
+          const alert = {
+            output: `A shell was spawned in a container (burst ${tag} ${i})`,
+            priority: 'Warning',
+            rule: 'Terminal shell in container',
+            output_fields: { 'k8s.ns.name': 'prod', 'k8s.pod.name': `web-${i}` },
+          };
+          const response = await fetch(`http://127.0.0.1:${http}/`, { method: 'POST', body: JSON.stringify(alert) });
+          return { status: response.status, body: (await response.json()) as { status?: string; workflowId?: string } };
+        }),
+      );
+      expect(answers.filter((a) => a.status !== 200)).toEqual([]);
+      expect(answers.every((a) => a.body.status === 'started')).toBe(true);
+      expect(new Set(answers.map((a) => a.body.workflowId)).size).toBe(500);
+    } finally {
+      expect(await talon.kill('SIGTERM')).toBe(0);
+    }
+  }, 240_000);
+});
