@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ActionnerSpec } from '../../src/contract/index.ts';
-import { allowCidr, allowNamespaces } from '../kubernetes/network-params.ts';
+import { allowCidr, allowNamespaces, workloadReadRules } from '../kubernetes/network-params.ts';
 
 const params = z
   .object({
@@ -24,11 +24,7 @@ export const calicoNetworkPolicySpec: ActionnerSpec<CalicoNetworkPolicyParams> =
   defaultContinue: true,
   usesContext: false,
   permissions: {
-    kubernetes: [
-      { apiGroups: [''], resources: ['pods'], verbs: ['get'] },
-      { apiGroups: ['apps'], resources: ['replicasets', 'daemonsets', 'statefulsets'], verbs: ['get'] },
-      { apiGroups: ['projectcalico.org'], resources: ['networkpolicies'], verbs: ['get', 'create', 'update'] },
-    ],
+    kubernetes: [...workloadReadRules, { apiGroups: ['projectcalico.org'], resources: ['networkpolicies'], verbs: ['get', 'create', 'update'] }],
   },
   timeout: '30s',
   example: `- action: Block the remote IP (Calico)

@@ -1,9 +1,7 @@
 import { z } from 'zod';
-import { getEventPod } from '../kubernetes/client.ts';
-import { customPolicies, policySchema, union } from '../kubernetes/custom-policy.ts';
-import { MANAGED_BY, upsertPolicy } from '../kubernetes/managed-policy.ts';
-import { remoteHostCidr } from '../kubernetes/remote-ip.ts';
-import { podWorkload, type Workload } from '../kubernetes/workload-selector.ts';
+import { checkPodAndRemoteIp, customPolicies, denyRemoteIp, policySchema, union } from '../kubernetes/custom-policy.ts';
+import { MANAGED_BY } from '../kubernetes/managed-policy.ts';
+import type { Workload } from '../kubernetes/workload-selector.ts';
 import type { ActionnerImplementation } from '../types.ts';
 import { calicoNetworkPolicySpec, type CalicoNetworkPolicyParams } from './networkpolicy.spec.ts';
 
@@ -76,26 +74,18 @@ function merge(existing: CalicoPolicy, desired: CalicoPolicy): CalicoPolicy {
 /** `calico:networkpolicy`: a Calico NetworkPolicy denying the event's remote IP to the pod's workload. */
 export const calicoNetworkPolicy: ActionnerImplementation<CalicoNetworkPolicyParams> = {
   spec: calicoNetworkPolicySpec,
-  async checks({ event }, deps) {
-    await getEventPod(await deps.clients.kubernetes(), event);
-    remoteHostCidr(event);
-  },
-  async run({ event, parameters }, deps) {
-    const apis = await deps.clients.kubernetes();
-    const pod = await getEventPod(apis, event);
-    const namespace = pod.metadata?.namespace ?? '';
-    const workload = await podWorkload(apis, pod);
-    const kind = customPolicies(apis, { group: 'projectcalico.org', version: 'v3', plural: 'networkpolicies', noun: 'caliconetworkpolicy' }, calicoPolicy, {
-      selectorField: 'selector',
-      selector: (policy) => policy.spec?.selector,
-      selectorKey: (policy) => policy.spec?.selector ?? '',
-      merge,
-    });
-    const done = await upsertPolicy(kind, workload.name, namespace, desiredPolicy(workload, namespace, remoteHostCidr(event), parameters));
-    return {
-      status: 'success',
-      result: `the caliconetworkpolicy '${workload.name}' in the namespace '${namespace}' has been ${done}`,
-      objects: { pod: pod.metadata?.name ?? '', namespace },
-    };
-  },
+  checks: ({ event }, deps) => checkPodAndRemoteIp(event, deps),
+  run: ({ event, parameters }, deps) =>
+    denyRemoteIp(
+      event,
+      deps,
+      (apis) =>
+        customPolicies(apis, { group: 'projectcalico.org', version: 'v3', plural: 'networkpolicies', noun: 'caliconetworkpolicy' }, calicoPolicy, {
+          selectorField: 'selector',
+          selector: (policy) => policy.spec?.selector,
+          selectorKey: (policy) => policy.spec?.selector ?? '',
+          merge,
+        }),
+      (workload, namespace, deny) => desiredPolicy(workload, namespace, deny, parameters),
+    ),
 };

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ActionnerSpec } from '../../src/contract/index.ts';
-import { allowCidr, allowNamespaces } from '../kubernetes/network-params.ts';
+import { allowCidr, allowNamespaces, workloadReadRules } from '../kubernetes/network-params.ts';
 
 const params = z
   .object({
@@ -23,11 +23,7 @@ export const ciliumNetworkPolicySpec: ActionnerSpec<CiliumNetworkPolicyParams> =
   defaultContinue: true,
   usesContext: false,
   permissions: {
-    kubernetes: [
-      { apiGroups: [''], resources: ['pods'], verbs: ['get'] },
-      { apiGroups: ['apps'], resources: ['replicasets', 'daemonsets', 'statefulsets'], verbs: ['get'] },
-      { apiGroups: ['cilium.io'], resources: ['ciliumnetworkpolicies'], verbs: ['get', 'create', 'update'] },
-    ],
+    kubernetes: [...workloadReadRules, { apiGroups: ['cilium.io'], resources: ['ciliumnetworkpolicies'], verbs: ['get', 'create', 'update'] }],
   },
   timeout: '30s',
   example: `- action: Block the remote IP (Cilium)

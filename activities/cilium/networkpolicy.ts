@@ -1,9 +1,7 @@
 import { z } from 'zod';
-import { getEventPod } from '../kubernetes/client.ts';
-import { customPolicies, policySchema, union } from '../kubernetes/custom-policy.ts';
-import { MANAGED_BY, selectorKey, upsertPolicy } from '../kubernetes/managed-policy.ts';
-import { remoteHostCidr } from '../kubernetes/remote-ip.ts';
-import { podWorkload, type Workload } from '../kubernetes/workload-selector.ts';
+import { checkPodAndRemoteIp, customPolicies, denyRemoteIp, policySchema, union } from '../kubernetes/custom-policy.ts';
+import { MANAGED_BY, selectorKey } from '../kubernetes/managed-policy.ts';
+import type { Workload } from '../kubernetes/workload-selector.ts';
 import type { ActionnerImplementation } from '../types.ts';
 import { ciliumNetworkPolicySpec, type CiliumNetworkPolicyParams } from './networkpolicy.spec.ts';
 
@@ -60,27 +58,19 @@ function merge(existing: CiliumPolicy, desired: CiliumPolicy): CiliumPolicy {
 /** `cilium:networkpolicy`: a CiliumNetworkPolicy denying the event's remote IP to the pod's workload. */
 export const ciliumNetworkPolicy: ActionnerImplementation<CiliumNetworkPolicyParams> = {
   spec: ciliumNetworkPolicySpec,
-  async checks({ event }, deps) {
-    await getEventPod(await deps.clients.kubernetes(), event);
-    // The reference skipped this check and wrote an invalid `/32` without an IP.
-    remoteHostCidr(event);
-  },
-  async run({ event, parameters }, deps) {
-    const apis = await deps.clients.kubernetes();
-    const pod = await getEventPod(apis, event);
-    const namespace = pod.metadata?.namespace ?? '';
-    const workload = await podWorkload(apis, pod);
-    const kind = customPolicies(apis, { group: 'cilium.io', version: 'v2', plural: 'ciliumnetworkpolicies', noun: 'ciliumnetworkpolicy' }, ciliumPolicy, {
-      selectorField: 'endpointSelector',
-      selector: (policy) => policy.spec?.endpointSelector,
-      selectorKey: (policy) => selectorKey(policy.spec?.endpointSelector),
-      merge,
-    });
-    const done = await upsertPolicy(kind, workload.name, namespace, desiredPolicy(workload, namespace, remoteHostCidr(event), parameters));
-    return {
-      status: 'success',
-      result: `the ciliumnetworkpolicy '${workload.name}' in the namespace '${namespace}' has been ${done}`,
-      objects: { pod: pod.metadata?.name ?? '', namespace },
-    };
-  },
+  // The reference skipped the remote-IP check here and wrote an invalid `/32` without an IP.
+  checks: ({ event }, deps) => checkPodAndRemoteIp(event, deps),
+  run: ({ event, parameters }, deps) =>
+    denyRemoteIp(
+      event,
+      deps,
+      (apis) =>
+        customPolicies(apis, { group: 'cilium.io', version: 'v2', plural: 'ciliumnetworkpolicies', noun: 'ciliumnetworkpolicy' }, ciliumPolicy, {
+          selectorField: 'endpointSelector',
+          selector: (policy) => policy.spec?.endpointSelector,
+          selectorKey: (policy) => selectorKey(policy.spec?.endpointSelector),
+          merge,
+        }),
+      (workload, namespace, deny) => desiredPolicy(workload, namespace, deny, parameters),
+    ),
 };

@@ -1,6 +1,10 @@
 import { z } from 'zod';
-import type { KubeApis } from './client.ts';
-import type { PolicyKind, PolicyObject } from './managed-policy.ts';
+import type { FalcoEvent } from '../../src/contract/index.ts';
+import type { ActionResult, Deps } from '../types.ts';
+import { getEventPod, type KubeApis } from './client.ts';
+import { upsertPolicy, type PolicyKind, type PolicyObject } from './managed-policy.ts';
+import { remoteHostCidr } from './remote-ip.ts';
+import { podWorkload, type Workload } from './workload-selector.ts';
 
 // Calico and Cilium policies go through the API's custom-object endpoints, which answer untyped
 // JSON: what comes back is parsed here, at the edge, keeping every field it does not know.
@@ -44,4 +48,33 @@ export function customPolicies<T extends PolicyObject>(
 /** The items of both lists, each once, in first-seen order. */
 export function union(a: readonly string[] | undefined, b: readonly string[] | undefined): string[] {
   return [...new Set([...(a ?? []), ...(b ?? [])])];
+}
+
+/**
+ * What calico:networkpolicy and cilium:networkpolicy do: find the event's pod and its workload,
+ * then write the policy denying the event's remote IP, named after the workload.
+ */
+export async function denyRemoteIp<T extends PolicyObject>(
+  event: FalcoEvent,
+  deps: Deps,
+  kind: (apis: KubeApis) => PolicyKind<T>,
+  desired: (workload: Workload, namespace: string, deny: string) => T,
+): Promise<ActionResult> {
+  const apis = await deps.clients.kubernetes();
+  const pod = await getEventPod(apis, event);
+  const namespace = pod.metadata?.namespace ?? '';
+  const workload = await podWorkload(apis, pod);
+  const policies = kind(apis);
+  const done = await upsertPolicy(policies, workload.name, namespace, desired(workload, namespace, remoteHostCidr(event)));
+  return {
+    status: 'success',
+    result: `the ${policies.noun} '${workload.name}' in the namespace '${namespace}' has been ${done}`,
+    objects: { pod: pod.metadata?.name ?? '', namespace },
+  };
+}
+
+/** The checks of both (reference §1.4): the pod exists and the event names a remote IP. */
+export async function checkPodAndRemoteIp(event: FalcoEvent, deps: Deps): Promise<void> {
+  await getEventPod(await deps.clients.kubernetes(), event);
+  remoteHostCidr(event);
 }

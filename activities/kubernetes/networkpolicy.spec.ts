@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ActionnerSpec } from '../../src/contract/index.ts';
-import { allowCidr, allowNamespaces } from './network-params.ts';
+import { allowCidr, allowNamespaces, workloadReadRules } from './network-params.ts';
 
 const params = z
   .object({
@@ -22,11 +22,7 @@ export const networkPolicySpec: ActionnerSpec<NetworkPolicyParams> = {
   defaultContinue: true,
   usesContext: false,
   permissions: {
-    kubernetes: [
-      { apiGroups: [''], resources: ['pods'], verbs: ['get'] },
-      { apiGroups: ['apps'], resources: ['replicasets', 'daemonsets', 'statefulsets'], verbs: ['get'] },
-      { apiGroups: ['networking.k8s.io'], resources: ['networkpolicies'], verbs: ['get', 'create', 'update'] },
-    ],
+    kubernetes: [...workloadReadRules, { apiGroups: ['networking.k8s.io'], resources: ['networkpolicies'], verbs: ['get', 'create', 'update'] }],
   },
   timeout: '30s',
   example: `- action: Isolate the workload

@@ -1,10 +1,9 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../src/ingest/app.ts';
-import type { WorkflowStarter } from '../../src/ingest/starter.ts';
 import { silentLogger } from '../../src/log.ts';
 import { Metrics } from '../../src/metrics/metrics.ts';
-import { rulesFromYaml } from '../support/fixtures.ts';
+import { recordingStarter, rulesFromYaml } from '../support/fixtures.ts';
 
 // Caller authentication, in memory (app.request): tokens (Bearer and Basic) and HMAC signatures.
 // Mutual TLS needs a socket: test/ingest/mtls.test.ts.
@@ -22,16 +21,7 @@ const alert = (n = 0) => JSON.stringify({ output: `Shell spawned ${n}`, priority
 
 async function setup(options: { protectMetrics?: boolean; now?: () => number } = {}) {
   const ruleSet = await rulesFromYaml(yaml);
-  const starts: string[] = [];
-  const starter: WorkflowStarter = {
-    async start(workflowId) {
-      starts.push(workflowId);
-      return { status: 'started', workflowId, runId: 'run-1' };
-    },
-    async healthy() {
-      return true;
-    },
-  };
+  const { starter, starts } = recordingStarter();
   const metrics = new Metrics();
   const app = createApp({
     rules: () => ruleSet,

@@ -5,12 +5,12 @@ import { decodeEvent, MAX_NESTING } from '../../src/events/decode.ts';
 import { createApp } from '../../src/ingest/app.ts';
 import { clip } from '../../src/ingest/clip.ts';
 import { MAX_KEYWORD_BYTES, startSearchAttributes } from '../../src/ingest/search-attributes.ts';
-import { MAX_MEMO_BYTES, playbookStartOptions, type WorkflowStarter } from '../../src/ingest/starter.ts';
+import { MAX_MEMO_BYTES, playbookStartOptions } from '../../src/ingest/starter.ts';
 import { silentLogger } from '../../src/log.ts';
 import { Metrics } from '../../src/metrics/metrics.ts';
 import { planEvent } from '../../src/plan/plan.ts';
 import { listen } from '../../src/roles/ingest-server.ts';
-import { falcoEvent, rulesFromYaml } from '../support/fixtures.ts';
+import { falcoEvent, recordingStarter, rulesFromYaml } from '../support/fixtures.ts';
 
 // Hostile input at the edge: 4xx with the reason, never a 5xx, nothing started.
 
@@ -24,16 +24,7 @@ const yaml = `- rule: shell
 
 async function app() {
   const ruleSet = await rulesFromYaml(yaml);
-  const starts: string[] = [];
-  const starter: WorkflowStarter = {
-    async start(workflowId) {
-      starts.push(workflowId);
-      return { status: 'started', workflowId, runId: 'r' };
-    },
-    async healthy() {
-      return true;
-    },
-  };
+  const { starter, starts } = recordingStarter();
   return { ingest: createApp({ rules: () => ruleSet, starter, metrics: new Metrics(), log: silentLogger }), starts };
 }
 
@@ -123,14 +114,7 @@ describe('hostile requests to the ingest app', () => {
 
   it('closes the connection after a 413, so the next request on a keep-alive agent is not mistaken', async () => {
     const ruleSet = await rulesFromYaml(yaml);
-    const starter: WorkflowStarter = {
-      async start(workflowId) {
-        return { status: 'started', workflowId, runId: 'r' };
-      },
-      async healthy() {
-        return true;
-      },
-    };
+    const { starter } = recordingStarter();
     const server = await listen(createApp({ rules: () => ruleSet, starter, metrics: new Metrics(), log: silentLogger, maxBodyBytes: 1024 }), '127.0.0.1', 0);
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
     const send = (body: string) =>

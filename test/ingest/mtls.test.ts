@@ -4,12 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/ingest/app.ts';
-import type { WorkflowStarter } from '../../src/ingest/starter.ts';
 import { silentLogger } from '../../src/log.ts';
 import { Metrics } from '../../src/metrics/metrics.ts';
 import { listen, type RunningServer } from '../../src/roles/ingest-server.ts';
 import { createPki, type KubePki } from '../kube/harness/pki.ts';
-import { rulesFromYaml } from '../support/fixtures.ts';
+import { recordingStarter, rulesFromYaml } from '../support/fixtures.ts';
 
 // Mutual TLS over a real HTTPS socket: a client certificate signed by tls.client_ca_file
 // authenticates the request (Falco's http_output.mtls); tokens still work beside it.
@@ -18,7 +17,7 @@ const TOKEN = 'mtls-side-token-0123456789';
 let pki: KubePki;
 let stranger: KubePki;
 let server: RunningServer;
-const starts: string[] = [];
+let starts: string[] = [];
 
 beforeAll(async () => {
   pki = await createPki(mkdtempSync(join(tmpdir(), 'talon-mtls-')));
@@ -30,15 +29,9 @@ beforeAll(async () => {
       actionner: http:request
       parameters: { url: "http://127.0.0.1:9/x" }
 `);
-  const starter: WorkflowStarter = {
-    async start(workflowId) {
-      starts.push(workflowId);
-      return { status: 'started', workflowId, runId: 'run-1' };
-    },
-    async healthy() {
-      return true;
-    },
-  };
+  const recording = recordingStarter();
+  const starter = recording.starter;
+  starts = recording.starts;
   const app = createApp({
     rules: () => ruleSet,
     starter,

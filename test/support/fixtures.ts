@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { catalog } from '../../activities/specs.ts';
 import type { FalcoEvent } from '../../src/contract/index.ts';
+import type { WorkflowStarter } from '../../src/ingest/starter.ts';
 import { loadRules } from '../../src/rules/index.ts';
 
 // Fixtures that need no server: unit tests import them without loading Temporal's worker.
@@ -30,4 +31,19 @@ export function falcoEvent(overrides: Partial<FalcoEvent> = {}): FalcoEvent {
     tags: ['container', 'shell'],
     ...overrides,
   };
+}
+
+/** A starter that records the workflow IDs it is asked to start and always succeeds (no server). */
+export function recordingStarter(): { starter: WorkflowStarter; starts: string[] } {
+  const starts: string[] = [];
+  const starter: WorkflowStarter = {
+    start(workflowId) {
+      starts.push(workflowId);
+      return Promise.resolve({ status: 'started', workflowId, runId: 'r' });
+    },
+    healthy() {
+      return Promise.resolve(true);
+    },
+  };
+  return { starter, starts };
 }
