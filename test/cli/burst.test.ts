@@ -1,25 +1,12 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { freePort } from '../../src/temporal/dev-server.ts';
-import { spawnTalon } from '../support/cli.ts';
+import { spawnTalonStart } from '../support/cli.ts';
 
 // falcosidekick's talon output posts every alert of a burst at once and never retries: `talon
 // start` (embedded server, worker running) must answer every one 200, each with its run.
 
 describe('talon start under a burst', () => {
   it('answers 200 to 500 distinct alerts sent all at once while its worker runs them', async () => {
-    const [grpc, ui, http] = [await freePort(), await freePort(), await freePort()];
-    const db = join(mkdtempSync(join(tmpdir(), 'talon-burst-')), 'temporal.db');
-    const talon = spawnTalon(['start', '-r', 'playbooks/rules.yaml'], {
-      TEMPORAL_ADDRESS: '',
-      TEMPORAL_EMBEDDED_PORT: String(grpc),
-      TEMPORAL_EMBEDDED_UI_PORT: String(ui),
-      TEMPORAL_EMBEDDED_DB_FILENAME: db,
-      LISTEN_ADDRESS: '127.0.0.1',
-      LISTEN_PORT: String(http),
-    });
+    const { talon, http } = await spawnTalonStart();
     try {
       await talon.waitFor(/Ingest endpoint: /, 90_000);
       const tag = Date.now();

@@ -1,23 +1,10 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
-import { freePort } from '../../src/temporal/dev-server.ts';
-import { spawnTalon } from '../support/cli.ts';
+import { spawnTalonStart } from '../support/cli.ts';
 
 describe('talon start (all-in-one)', () => {
   it('embeds a Temporal dev server with UI and SQLite, runs worker and ingest, and shuts down on SIGTERM', async () => {
-    const [grpc, ui, http] = [await freePort(), await freePort(), await freePort()];
-    const db = join(mkdtempSync(join(tmpdir(), 'talon-start-')), 'temporal.db');
-    const talon = spawnTalon(['start', '-r', 'playbooks/rules.yaml'], {
-      TEMPORAL_ADDRESS: '',
-      TEMPORAL_EMBEDDED_PORT: String(grpc),
-      TEMPORAL_EMBEDDED_UI_PORT: String(ui),
-      TEMPORAL_EMBEDDED_DB_FILENAME: db,
-      LISTEN_ADDRESS: '127.0.0.1',
-      LISTEN_PORT: String(http),
-    });
+    const { talon, grpc, ui, http } = await spawnTalonStart();
     try {
       await talon.waitFor(/Ingest endpoint: /, 90_000);
       expect(talon.output()).toContain(`Temporal UI:     http://127.0.0.1:${ui}`);

@@ -1,5 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../../src/temporal/dev-server.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/talon.js', import.meta.url));
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -71,4 +75,19 @@ export function spawnTalon(args: string[], env: Record<string, string> = {}): Ta
       return exited;
     },
   };
+}
+
+/** `talon start` with the default playbook on free ports: its own embedded server, a SQLite file in a temporary folder. */
+export async function spawnTalonStart(): Promise<{ talon: TalonProcess; grpc: number; ui: number; http: number }> {
+  const [grpc, ui, http] = [await freePort(), await freePort(), await freePort()];
+  const db = join(mkdtempSync(join(tmpdir(), 'talon-start-')), 'temporal.db');
+  const talon = spawnTalon(['start', '-r', 'playbooks/rules.yaml'], {
+    TEMPORAL_ADDRESS: '',
+    TEMPORAL_EMBEDDED_PORT: String(grpc),
+    TEMPORAL_EMBEDDED_UI_PORT: String(ui),
+    TEMPORAL_EMBEDDED_DB_FILENAME: db,
+    LISTEN_ADDRESS: '127.0.0.1',
+    LISTEN_PORT: String(http),
+  });
+  return { talon, grpc, ui, http };
 }
