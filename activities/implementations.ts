@@ -15,6 +15,12 @@ export const actionnerImplementations: Loaders<ActionnerImplementation> = {
   'kubernetes:delete': async () => (await import('./kubernetes/delete.ts')).kubernetesDelete,
   'kubernetes:cordon': async () => (await import('./kubernetes/cordon.ts')).kubernetesCordon,
   'kubernetes:drain': async () => (await import('./kubernetes/drain.ts')).kubernetesDrain,
+  'kubernetes:exec': async () => (await import('./kubernetes/exec.ts')).kubernetesExec,
+  'kubernetes:script': async () => (await import('./kubernetes/script.ts')).kubernetesScript,
+  'kubernetes:log': async () => (await import('./kubernetes/log.ts')).kubernetesLog,
+  'kubernetes:download': async () => (await import('./kubernetes/download.ts')).kubernetesDownload,
+  'kubernetes:tcpdump': async () => (await import('./kubernetes/tcpdump.ts')).kubernetesTcpdump,
+  'kubernetes:sysdig': async () => (await import('./kubernetes/sysdig.ts')).kubernetesSysdig,
   'calico:networkpolicy': async () => (await import('./calico/networkpolicy.ts')).calicoNetworkPolicy,
   'cilium:networkpolicy': async () => (await import('./cilium/networkpolicy.ts')).ciliumNetworkPolicy,
 };

@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import { ApplicationFailure } from '@temporalio/common';
 import type { ActionActivityInput, OutputOutcome } from '../src/contract/index.ts';
 import { retryable } from './errors.ts';
+import { hasData } from './stream-data.ts';
 import { outputImplementations } from './implementations.ts';
 import type { ActionResult, Artifact, Deps } from './types.ts';
 
@@ -10,36 +11,6 @@ const INLINE_OUTPUT_LIMIT = 16 * 1024;
 
 function failure(target: string, error: string): OutputOutcome {
   return { target, status: 'failure', objects: {}, error };
-}
-
-/**
- * Whether the stream holds any data, without consuming it: the first chunk is read ahead and put
- * back (unshift). An empty stream (a 204, a HEAD) must be `empty output`, not a 0-byte object.
- */
-function hasData(body: Readable): Promise<boolean> {
-  if (body.readableEnded) return Promise.resolve(false);
-  if (body.destroyed) return Promise.reject(body.errored ?? new Error('the stream was closed'));
-  return new Promise((resolve, reject) => {
-    const settle = (done: () => void) => {
-      body.off('readable', onReadable).off('end', onEnd).off('error', onError);
-      done();
-    };
-    const onReadable = () => {
-      for (let chunk: unknown = body.read(); chunk !== null; chunk = body.read()) {
-        // An empty chunk is no data (object-mode streams may yield one).
-        if ((Buffer.isBuffer(chunk) || typeof chunk === 'string') && chunk.length === 0) continue;
-        body.unshift(chunk);
-        // Until the store pipes the stream (after async checks), an error of the source would have
-        // no listener and crash the process; it stays in `body.errored`, which measured() reads.
-        body.on('error', () => undefined);
-        return settle(() => resolve(true));
-      }
-      // Nothing buffered: either more comes later ('readable' again) or 'end' follows.
-    };
-    const onEnd = () => settle(() => resolve(false));
-    const onError = (error: Error) => settle(() => reject(error));
-    body.on('readable', onReadable).once('end', onEnd).once('error', onError);
-  });
 }
 
 async function readable(body: Readable): Promise<boolean> {

@@ -9,10 +9,16 @@ import { httpRequestSpec } from './http/request.spec.ts';
 import { annotationSpec } from './kubernetes/annotation.spec.ts';
 import { kubernetesCordonSpec } from './kubernetes/cordon.spec.ts';
 import { kubernetesDeleteSpec } from './kubernetes/delete.spec.ts';
+import { kubernetesDownloadSpec } from './kubernetes/download.spec.ts';
 import { kubernetesDrainSpec } from './kubernetes/drain.spec.ts';
+import { kubernetesExecSpec } from './kubernetes/exec.spec.ts';
 import { labelSpec } from './kubernetes/label.spec.ts';
+import { kubernetesLogSpec } from './kubernetes/log.spec.ts';
 import { networkPolicySpec } from './kubernetes/networkpolicy.spec.ts';
 import { k8snodeSpec } from './kubernetes/node-context.spec.ts';
+import { kubernetesScriptSpec } from './kubernetes/script.spec.ts';
+import { kubernetesSysdigSpec } from './kubernetes/sysdig.spec.ts';
+import { kubernetesTcpdumpSpec } from './kubernetes/tcpdump.spec.ts';
 import { kubernetesTerminateSpec } from './kubernetes/terminate.spec.ts';
 import { elasticsearchSpec } from './notifiers/elasticsearch.spec.ts';
 import { k8seventsSpec } from './notifiers/k8sevents.spec.ts';
@@ -38,6 +44,12 @@ export const actionnerSpecs: readonly ActionnerSpec[] = [
   kubernetesDeleteSpec,
   kubernetesCordonSpec,
   kubernetesDrainSpec,
+  kubernetesExecSpec,
+  kubernetesScriptSpec,
+  kubernetesLogSpec,
+  kubernetesDownloadSpec,
+  kubernetesTcpdumpSpec,
+  kubernetesSysdigSpec,
   calicoNetworkPolicySpec,
   ciliumNetworkPolicySpec,
 ];

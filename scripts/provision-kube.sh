@@ -27,14 +27,17 @@ ETCD_VERSION="$(mod_version go.etcd.io/etcd/server/v3)"
 apiserver_bin="$tools/kube-apiserver-$KUBE_VERSION/kube-apiserver"
 etcd_bin="$tools/etcd-$ETCD_VERSION/etcd"
 kwok_bin="$tools/kwok-$KWOK_VERSION/kwok"
+# Kubernetes' own Job controller in a binary of its own (scripts/kube/controllers): sysdig's capture
+# Job needs it, and the whole kube-controller-manager would double the build.
+jobctl_bin="$tools/kube-job-controller-$KUBE_VERSION/kube-job-controller"
 
 mkdir -p "$tools"
 # Two provisioners at once (e.g. two terminals) would race on the same go build outputs.
 exec 9>"$tools/.provision-kube.lock"
 flock 9
 
-if [[ -x "$apiserver_bin" && -x "$etcd_bin" && -x "$kwok_bin" && -s "${kwok_bin%/*}/stages.yaml" ]]; then
-  echo "provision-kube: cached: $apiserver_bin, $etcd_bin, $kwok_bin"
+if [[ -x "$apiserver_bin" && -x "$etcd_bin" && -x "$jobctl_bin" && -x "$kwok_bin" && -s "${kwok_bin%/*}/stages.yaml" ]]; then
+  echo "provision-kube: cached: $apiserver_bin, $etcd_bin, $jobctl_bin, $kwok_bin"
   exit 0
 fi
 command -v go >/dev/null || { echo "provision-kube: 'go' (>= 1.24) is required to build the missing binaries" >&2; exit 1; }
@@ -46,10 +49,11 @@ now() { date +%s; }
 # install_into FINAL_PATH BUILT_FILE: atomic move, so a killed build never leaves a half binary.
 install_into() { mkdir -p "$(dirname "$1")" && mv -f "$2" "$1" && chmod 0755 "$1"; }
 
-build_kube() { # builds kube-apiserver and/or etcd from the wrapper module in one go build
+build_kube() { # builds kube-apiserver, etcd and/or the Job controller from the wrapper module in one go build
   local pkgs=() out t0
   [[ -x "$apiserver_bin" ]] || pkgs+=(k8s.io/kubernetes/cmd/kube-apiserver)
   [[ -x "$etcd_bin" ]] || pkgs+=(./etcd)
+  [[ -x "$jobctl_bin" ]] || pkgs+=(./kube-job-controller)
   (( ${#pkgs[@]} )) || return 0
   out="$(mktemp -d "$tools/.build-kube.XXXXXX")"
   t0=$(now)
@@ -63,6 +67,7 @@ build_kube() { # builds kube-apiserver and/or etcd from the wrapper module in on
     || { cat "$log_dir/provision-kube-build.log" >&2; rm -rf "$out"; return 1; }
   [[ -f "$out/kube-apiserver" ]] && install_into "$apiserver_bin" "$out/kube-apiserver"
   [[ -f "$out/etcd" ]] && install_into "$etcd_bin" "$out/etcd"
+  [[ -f "$out/kube-job-controller" ]] && install_into "$jobctl_bin" "$out/kube-job-controller"
   rm -rf "$out"
   echo "provision-kube: built ${pkgs[*]} in $(( $(now) - t0 ))s"
 }
@@ -115,4 +120,5 @@ wait "$kwok_pid" || status=1
 echo "provision-kube: ready in $(( $(now) - start ))s"
 echo "  KUBE_APISERVER_BIN=$apiserver_bin"
 echo "  ETCD_BIN=$etcd_bin"
+echo "  KUBE_JOB_CONTROLLER_BIN=$jobctl_bin"
 echo "  KWOK_BIN=$kwok_bin"

@@ -1,6 +1,7 @@
 import {
   ApiException,
   AppsV1Api,
+  BatchV1Api,
   CoreV1Api,
   CustomObjectsApi,
   KubeConfig,
@@ -23,6 +24,7 @@ export interface KubeApis {
   readonly kubeConfig: KubeConfig;
   readonly core: CoreV1Api;
   readonly apps: AppsV1Api;
+  readonly batch: BatchV1Api;
   readonly networking: NetworkingV1Api;
   readonly policy: PolicyV1Api;
   readonly rbac: RbacAuthorizationV1Api;
@@ -51,6 +53,7 @@ export function createKubeApis(kubeconfig: string): KubeApis {
     kubeConfig,
     core: kubeConfig.makeApiClient(CoreV1Api),
     apps: kubeConfig.makeApiClient(AppsV1Api),
+    batch: kubeConfig.makeApiClient(BatchV1Api),
     networking: kubeConfig.makeApiClient(NetworkingV1Api),
     policy: kubeConfig.makeApiClient(PolicyV1Api),
     rbac: kubeConfig.makeApiClient(RbacAuthorizationV1Api),

@@ -12,6 +12,7 @@ export async function setup(project: TestProject): Promise<void> {
   cluster = await startKube();
   project.provide('kubeconfigPath', cluster.kubeconfigPath);
   project.provide('kubeKwok', cluster.kwok);
+  project.provide('kubeDir', cluster.dir);
 }
 
 export async function teardown(): Promise<void> {

@@ -52,6 +52,9 @@ export async function startApiserver(bin: string, dir: string, etcdUrl: string, 
     // The `kubernetes` Endpoints may not hold a loopback address; nothing reads it here.
     '--endpoint-reconciler-type=none',
     '--allow-privileged=true',
+    // KWOK serves the kubelet API (exec, logs) at each node's InternalIP, 127.0.0.1; the node's
+    // Hostname address is its name, which no resolver knows.
+    '--kubelet-preferred-address-types=InternalIP',
     '--profiling=false',
     '--v=0',
   ];

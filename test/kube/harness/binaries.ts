@@ -8,6 +8,8 @@ export interface KubeBinaries {
   readonly etcd: string;
   readonly apiserver: string;
   readonly kwok?: string;
+  /** Kubernetes' Job controller alone (scripts/kube/kube-job-controller). */
+  readonly jobController: string;
 }
 
 const kubeModuleDir = fileURLToPath(new URL('../../../scripts/kube/', import.meta.url));
@@ -47,9 +49,9 @@ function locate(envVar: string, cached: string, name: string): string {
 }
 
 /**
- * Finds etcd, kube-apiserver and (optionally) kwok in
+ * Finds etcd, kube-apiserver, the Job controller and (optionally) kwok in
  * `${XDG_CACHE_HOME:-~/.cache}/talon-tools/<name>-<version>/<name>` or via
- * `ETCD_BIN` / `KUBE_APISERVER_BIN` / `KWOK_BIN`. Throws with the provisioning hint when one is missing.
+ * `ETCD_BIN` / `KUBE_APISERVER_BIN` / `KUBE_JOB_CONTROLLER_BIN` / `KWOK_BIN`. Throws with the provisioning hint when one is missing.
  * `KWOK_BIN=none` turns KWOK off.
  */
 export function findKubeBinaries(): KubeBinaries {
@@ -57,7 +59,8 @@ export function findKubeBinaries(): KubeBinaries {
   const tools = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'talon-tools');
   const etcd = locate('ETCD_BIN', join(tools, `etcd-${v.etcd}`, 'etcd'), 'etcd');
   const apiserver = locate('KUBE_APISERVER_BIN', join(tools, `kube-apiserver-${v.kube}`, 'kube-apiserver'), 'kube-apiserver');
+  const jobController = locate('KUBE_JOB_CONTROLLER_BIN', join(tools, `kube-job-controller-${v.kube}`, 'kube-job-controller'), 'kube-job-controller');
   const kwokPath = process.env.KWOK_BIN || join(tools, `kwok-${v.kwok}`, 'kwok');
   const kwok = process.env.KWOK_BIN !== 'none' && executable(kwokPath) ? kwokPath : undefined;
-  return { etcd, apiserver, kwok };
+  return { etcd, apiserver, jobController, kwok };
 }

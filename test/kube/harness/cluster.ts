@@ -8,7 +8,7 @@ import { startEtcd } from './etcd.ts';
 import { writeKubeconfig } from './kubeconfig.ts';
 import { startKwok } from './kwok.ts';
 import { createPki } from './pki.ts';
-import type { LoggedProcess } from './proc.ts';
+import { spawnLogged, type LoggedProcess } from './proc.ts';
 
 export interface KubeCluster {
   /** Admin kubeconfig (client cert in system:masters), self-contained: what a user hands the engine. */
@@ -32,8 +32,8 @@ export interface StartKubeOptions {
 }
 
 /**
- * Starts a real control plane — etcd + kube-apiserver (+ KWOK) — on random loopback ports, with no
- * controllers, in the manner of controller-runtime's envtest. Takes seconds with cached binaries;
+ * Starts a real control plane — etcd + kube-apiserver + the Job controller (+ KWOK) — on random
+ * loopback ports, with no other controllers, in the manner of controller-runtime's envtest. Takes seconds with cached binaries;
  * throws naming `scripts/provision-kube.sh` when they are missing.
  */
 export async function startKube(options: StartKubeOptions = {}): Promise<KubeCluster> {
@@ -57,6 +57,8 @@ export async function startKube(options: StartKubeOptions = {}): Promise<KubeClu
       certPem: pki.adminCertPem,
       keyPem: pki.adminKeyPem,
     });
+    // The Job controller: pods for Jobs (sysdig's capture Job), as kube-controller-manager would.
+    running.push(spawnLogged('kube-job-controller', bins.jobController, [`--kubeconfig=${kubeconfigPath}`, '--v=1'], join(dir, 'kube-job-controller.log')));
     const useKwok = (options.kwok ?? true) && bins.kwok !== undefined;
     if (useKwok && bins.kwok) running.push(await startKwok(bins.kwok, kubeconfigPath, dir));
     return { kubeconfigPath, server: apiserver.server, kubeConfig, kwok: useKwok, dir, stop };

@@ -16,9 +16,9 @@ export interface LoggedProcess {
  * Spawns `bin args…` with stdout+stderr appended to `logFile`. Not detached: a Ctrl-C on the test
  * run reaches these processes too, so an interrupted run leaves no etcd or apiserver behind.
  */
-export function spawnLogged(name: string, bin: string, args: readonly string[], logFile: string): LoggedProcess {
+export function spawnLogged(name: string, bin: string, args: readonly string[], logFile: string, env?: NodeJS.ProcessEnv): LoggedProcess {
   const log = createWriteStream(logFile, { flags: 'a' });
-  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
   child.stdout?.pipe(log, { end: false });
   child.stderr?.pipe(log, { end: false });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
