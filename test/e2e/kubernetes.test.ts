@@ -1,4 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { CoreV1Api, CustomObjectsApi, NetworkingV1Api, Watch, type V1Pod } from '@kubernetes/client-node';
 import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,7 +14,7 @@ import { listen, type RunningServer } from '../../src/roles/ingest-server.ts';
 import type { RuleSet } from '../../src/rules/index.ts';
 import type { PlaybookReport } from '../../src/contract/index.ts';
 import { CALICO_CRD, ciliumCrdPath, installCrds } from '../kube/harness/crds.ts';
-import { createFakeNode, createOwnedPod, testKube, waitUntil } from '../support/kube.ts';
+import { createFakeNode, createOwnedPod, KUBELET_LOG_LINES, testKube, waitUntil } from '../support/kube.ts';
 import { rulesFromYaml, startTestWorker, testClient, testConfig, type TestWorker } from '../support/temporal.ts';
 
 // The whole path on real servers: falcosidekick-shaped POST → Hono ingest → Temporal workflow →
@@ -26,6 +30,8 @@ let client: Client;
 let worker: TestWorker;
 let server: RunningServer;
 let ruleSet: RuleSet;
+/** Where local:file stores the forensic artifacts. */
+const evidence = mkdtempSync(join(tmpdir(), 'talon-evidence-'));
 
 const RULES = `
 - action: Label the pod as quarantined
@@ -65,6 +71,35 @@ const RULES = `
       parameters: { allow_namespaces: [kube-system] }
     - action: Deny the address (Cilium)
       actionner: cilium:networkpolicy
+
+- rule: Collect the evidence
+  match:
+    rules: [Read sensitive file untrusted]
+  actions:
+    - action: Record the command line
+      actionner: kubernetes:exec
+      parameters: { command: 'echo "$PROC_CMDLINE"' }
+      output: { target: local:file, parameters: { destination: \${EVIDENCE_DIR} } }
+    - action: Mark the pod as seen
+      actionner: kubernetes:script
+      parameters: { script: 'touch "$EVIDENCE_MARK/$K8S_POD_NAME"' }
+    - action: Get logs of the pod
+      actionner: kubernetes:log
+      parameters: { tail_lines: 3 }
+      output: { target: local:file, parameters: { destination: \${EVIDENCE_DIR} } }
+    - action: Get the file
+      actionner: kubernetes:download
+      parameters: { file: '\${FD_NAME}' }
+      output: { target: local:file, parameters: { destination: \${EVIDENCE_DIR} } }
+    - action: Capture the packets
+      actionner: kubernetes:tcpdump
+      continue: true
+      parameters: { duration: 1, snaplen: 128 }
+      output: { target: local:file, parameters: { destination: \${EVIDENCE_DIR} } }
+    - action: Capture the syscalls
+      actionner: kubernetes:sysdig
+      parameters: { duration: 1, scope: node }
+      output: { target: local:file, parameters: { destination: \${EVIDENCE_DIR} } }
 `;
 
 beforeAll(async () => {
@@ -74,7 +109,7 @@ beforeAll(async () => {
   const config = testConfig({ kubeconfig: kube.kubeconfigPath });
   client = await testClient();
   worker = await startTestWorker(config);
-  ruleSet = await rulesFromYaml(RULES);
+  ruleSet = await rulesFromYaml(RULES.replaceAll('${EVIDENCE_DIR}', evidence));
   const app = createApp({
     rules: () => ruleSet,
     starter: temporalStarter(client, worker.taskQueue),
@@ -226,5 +261,58 @@ describe('end to end: a Falco alert for an outbound connection', () => {
     const cilium = await custom.getNamespacedCustomObject({ group: 'cilium.io', version: 'v2', namespace, plural: 'ciliumnetworkpolicies', name: 'fetcher' });
     expect(cilium.spec.endpointSelector).toEqual({ matchLabels: { app: 'fetcher' } });
     expect(cilium.spec.egressDeny).toEqual([{ toCIDR: ['203.0.113.66/32'] }]);
+  });
+});
+
+describe('end to end: a Falco alert for a file read, answered with the forensic actionners', () => {
+  it('runs a command and a script in the pod, collects its log, a file, a pcap and a sysdig capture to local:file', async () => {
+    const { pod } = await createOwnedPod(kube.kubeConfig, 'Deployment', { namespace, name: 'reader', nodeName: node });
+    const podName = pod.metadata?.name ?? '';
+    await waitUntil(
+      `pod ${podName} Running`,
+      async () => (await core.readNamespacedPod({ namespace, name: podName })).status?.phase === 'Running',
+      undefined,
+      30_000,
+    );
+    // KWOK runs the pod's exec as local processes: the "container's" file and marks are on this machine.
+    const marks = mkdtempSync(join(kube.kubeletDir, 'marks-'));
+    const secret = join(marks, 'shadow');
+    writeFileSync(secret, 'root:*:19000:0:99999:7:::\n');
+    const cmdline = `cat ${secret} $(touch ${marks}/pwned)`;
+    const alert = {
+      output: `12:00:00.000000000: Warning Sensitive file opened for reading by non-trusted program (file=${secret} ${podName})`,
+      priority: 'Warning',
+      rule: 'Read sensitive file untrusted',
+      source: 'syscall',
+      hostname: node,
+      output_fields: { 'k8s.ns.name': namespace, 'k8s.pod.name': podName, 'fd.name': secret, 'proc.cmdline': cmdline, 'evidence.mark': marks },
+    };
+    const response = await fetch(`${server.url}/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(alert) });
+    const accepted = (await response.json()) as { status: string; workflowId: string };
+    expect(accepted.status).toBe('started');
+    const report = (await client.workflow.getHandle(accepted.workflowId).result()) as PlaybookReport;
+    const actions = report.rules[0]?.actions ?? [];
+    expect(actions.map((a) => [a.actionner, a.status, a.output?.status])).toEqual([
+      ['kubernetes:exec', 'success', 'success'],
+      ['kubernetes:script', 'success', undefined],
+      ['kubernetes:log', 'success', 'success'],
+      ['kubernetes:download', 'success', 'success'],
+      ['kubernetes:tcpdump', 'success', 'success'],
+      ['kubernetes:sysdig', 'success', 'success'],
+    ]);
+    const stored = (i: number) => readFileSync(new URL(actions[i]?.output?.artifact?.location ?? ''));
+    // The alert's command line reached the shell as data: echoed, never run.
+    expect(stored(0).toString()).toBe(`${cmdline}\n`);
+    expect(existsSync(join(marks, 'pwned'))).toBe(false);
+    expect(existsSync(join(marks, podName))).toBe(true);
+    expect(stored(2).toString()).toBe(`${KUBELET_LOG_LINES.slice(-3).join('\n')}\n`);
+    expect(stored(3).toString()).toBe('root:*:19000:0:99999:7:::\n');
+    expect(stored(4).readUInt32LE(0)).toBe(0xa1b2c3d4);
+    expect(gunzipSync(stored(5)).toString()).toContain('sysdig capture');
+    for (const action of actions.filter((a) => a.output)) {
+      const location = new URL(action.output?.artifact?.location ?? '');
+      expect(location.pathname.startsWith(evidence)).toBe(true);
+      expect(action.output?.artifact?.size).toBe(readFileSync(location).length);
+    }
   });
 });
