@@ -1,7 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { actionnerSpecs } from '../../activities/specs.ts';
 import { runTalon } from '../support/cli.ts';
 
 function file(name: string, text: string): string {
@@ -65,6 +67,27 @@ describe('talon CLI', () => {
     const match = await runTalon(['rules', 'match', '-r', talonStyle], { input: event });
     expect(match.code).toBe(0);
     expect(JSON.parse(match.stdout).rules[0].actions.map((a: { parameters: object }) => Object.keys(a.parameters))).toEqual([[], ['ignore_daemonsets']]);
+  });
+
+  it("Talon's rule-file example with all 17 actionners loads unchanged: warnings for what Talon ignores, exit 0", async () => {
+    const path = 'playbooks/examples/talon-rules.yaml';
+    const used = new Set(
+      (parse(readFileSync(path, 'utf8')) as { actionner?: string }[]).map((item) => item.actionner).filter((name): name is string => name !== undefined),
+    );
+    // All of Talon's 17; `http:request` is this project's own, which Talon would refuse.
+    expect([...used].sort()).toEqual(actionnerSpecs.map((spec) => spec.name).filter((name) => name !== 'http:request').sort());
+    expect(used.size).toBe(17);
+    const result = await runTalon(['rules', 'check', '-r', path]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('rules file valid (6 rules in 1 files, 3 warning(s))');
+    expect(result.stderr).toMatch(/:17: warning: .*unknown parameter 'allow' is ignored/);
+    expect(result.stderr).toMatch(/:93: warning: .*unknown parameter 'force' is ignored/);
+    // `actionners list` and `talon rbac` read the same specs: every actionner is listed, and the
+    // role covers the forensic ones' subresources.
+    const list = await runTalon(['actionners', 'list']);
+    expect(list.stdout.match(/^--- [a-z0-9]+:[a-z]+ ---$/gm)).toHaveLength(18);
+    const rbac = await runTalon(['rbac', '-r', path]);
+    for (const resource of ['pods/exec', 'pods/log', 'pods/ephemeralcontainers', 'jobs']) expect(rbac.stdout).toContain(`- ${resource}`);
   });
 
   it('`rules check` exits 1 listing every error with file and line', async () => {
