@@ -75,7 +75,12 @@ describe('talon CLI', () => {
       (parse(readFileSync(path, 'utf8')) as { actionner?: string }[]).map((item) => item.actionner).filter((name): name is string => name !== undefined),
     );
     // All of Talon's 17; `http:request` is this project's own, which Talon would refuse.
-    expect([...used].sort()).toEqual(actionnerSpecs.map((spec) => spec.name).filter((name) => name !== 'http:request').sort());
+    expect([...used].sort()).toEqual(
+      actionnerSpecs
+        .map((spec) => spec.name)
+        .filter((name) => name !== 'http:request')
+        .sort(),
+    );
     expect(used.size).toBe(17);
     const result = await runTalon(['rules', 'check', '-r', path]);
     expect(result.code).toBe(0);
