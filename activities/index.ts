@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import { Context } from '@temporalio/activity';
+import { CancelledFailure } from '@temporalio/common';
 import { z } from 'zod';
 import type { ActionActivity, ActionnerSpec, NotifierActivity, NotifierSpec } from '../src/contract/index.ts';
 import { notifierActivityName } from '../src/contract/index.ts';
@@ -60,6 +61,8 @@ export function actionActivity(implementation: () => Promise<ActionnerImplementa
       deps.metrics?.actions.inc({ rule: input.rule, action: input.action, actionner: input.actionner, status: result.status });
       return { status: result.status, result: result.result, objects: result.objects, output, outputOutcome, attempt };
     } catch (error) {
+      // A cancellation is reported as one, not as a failure to retry.
+      if (error instanceof CancelledFailure) throw error;
       const failure = toFailure(error, attempt);
       log.warn({ status: 'failure', error: failure.message, retryable: !failure.nonRetryable }, 'action');
       deps.metrics?.actions.inc({ rule: input.rule, action: input.action, actionner: input.actionner, status: 'failure' });

@@ -1,7 +1,7 @@
 import { PassThrough, Writable, type Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { Exec, type KubeConfig, type V1Status } from '@kubernetes/client-node';
-import type { ApplicationFailure } from '@temporalio/common';
+import { CancelledFailure, type ApplicationFailure } from '@temporalio/common';
 import { cancellationSignal } from '../activity-context.ts';
 import { permanent, retryable, truncate } from '../errors.ts';
 
@@ -19,6 +19,8 @@ export interface ExecEnd {
   readonly exitCode?: number;
   /** The command's stderr (capped), or the API's message when it has none. */
   readonly message: string;
+  /** Why the exec was stopped before its end: the activity was cancelled, or stdout passed `maxBytes`. */
+  readonly stopped?: Error;
 }
 
 export interface RunningExec {
@@ -85,9 +87,9 @@ export async function startExec(kubeConfig: KubeConfig, target: ContainerRef, co
   let stderr = '';
   let size = 0;
   let status: V1Status | undefined;
-  let stopped: ApplicationFailure | undefined;
+  let stopped: Error | undefined;
   let close: () => void = () => undefined;
-  const stop = (failure: ApplicationFailure) => {
+  const stop = (failure: Error) => {
     stopped ??= failure;
     close();
   };
@@ -110,7 +112,7 @@ export async function startExec(kubeConfig: KubeConfig, target: ContainerRef, co
     },
   });
   const signal = cancellationSignal();
-  const onAbort = () => stop(retryable('Cancelled', 'the activity was cancelled'));
+  const onAbort = () => stop(new CancelledFailure('the activity was cancelled'));
   let socket: ExecSocket;
   try {
     // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- typed through isomorphic-ws, which the linter's resolver misses
@@ -135,7 +137,7 @@ export async function startExec(kubeConfig: KubeConfig, target: ContainerRef, co
           stopped ?? (status ? permanent('CommandFailed', message || `exit code ${exitCode ?? 'unknown'}`) : retryable('ExecInterrupted', message));
         stdout.destroy(failure);
       }
-      resolve({ ok, exitCode, message });
+      resolve({ ok, exitCode, message: stopped?.message ?? message, stopped });
     });
   });
   return { stdout, done };
@@ -148,7 +150,7 @@ export interface CollectedExec extends ExecEnd {
   readonly dropped: number;
 }
 
-/** Runs a command and keeps the first `maxBytes` of its stdout (the rest is read and dropped). */
+/** Runs a command and keeps the first `maxBytes` of its stdout (the rest is read and dropped); throws when cancelled. */
 export async function collectExec(kubeConfig: KubeConfig, target: ContainerRef, command: readonly string[], maxBytes: number): Promise<CollectedExec> {
   const running = await startExec(kubeConfig, target, command);
   const chunks: Buffer[] = [];
@@ -165,5 +167,6 @@ export async function collectExec(kubeConfig: KubeConfig, target: ContainerRef, 
   const drained = finished(running.stdout).catch(() => undefined);
   const end = await running.done;
   await drained;
+  if (end.stopped) throw end.stopped;
   return { ...end, stdout: Buffer.concat(chunks), dropped };
 }

@@ -2,6 +2,8 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { BatchV1Api, CoreV1Api } from '@kubernetes/client-node';
+import { CancelledFailure } from '@temporalio/common';
+import { MockActivityEnvironment } from '@temporalio/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { kubernetesDownload } from '../../../activities/kubernetes/download.ts';
 import { kubernetesExec } from '../../../activities/kubernetes/exec.ts';
@@ -229,6 +231,24 @@ describe('the forensic actionners on the real API server, KWOK answering as the 
       const bare = await runningPod();
       expect(await failureOf(run(kubernetesSysdig, { duration: 1 }, podEvent(bare, namespace)))).toMatchObject({ type: 'NoContainerID' });
     });
+  });
+
+  it('a long exec heartbeats, and cancelling the activity ends the command in the container', async () => {
+    const pod = await runningPod();
+    const dir = scratch();
+    const env = new MockActivityEnvironment();
+    const heartbeats: unknown[] = [];
+    env.on('heartbeat', (details: unknown) => heartbeats.push(details));
+    const started = Date.now();
+    const running = env.run(() => run(kubernetesExec, { command: `sleep 4; touch ${dir}/finished` }, podEvent(pod, namespace)));
+    await waitUntil('a heartbeat', () => Promise.resolve(heartbeats.length > 0), undefined, 5_000, 50);
+    env.cancel();
+    await expect(running).rejects.toBeInstanceOf(CancelledFailure);
+    expect(Date.now() - started).toBeLessThan(3_000);
+    expect(heartbeats[0]).toBe('command in app');
+    // The kubelet ended the command when the exec's stream closed: it never finishes.
+    await new Promise((resolve) => setTimeout(resolve, 5_000));
+    expect(existsSync(join(dir, 'finished'))).toBe(false);
   });
 
   it('each runs as a service account holding exactly the permissions its spec declares', async () => {
