@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { deepFreeze } from './freeze.ts';
+import { quoteUnsafeIntegers } from './big-integers.ts';
 import { nestingExceeds } from './nesting.ts';
 import { stripOutputPrefix } from './strip.ts';
 import { parseRfc3339 } from './time.ts';
@@ -77,7 +78,7 @@ export function decodeEvent(body: string): DecodeResult {
   if (nestingExceeds(body, MAX_NESTING)) return failure(`JSON nested deeper than ${MAX_NESTING} levels`);
   let payload: unknown;
   try {
-    payload = JSON.parse(body);
+    payload = JSON.parse(quoteUnsafeIntegers(body));
   } catch (error) {
     return failure(`invalid JSON: ${error instanceof Error ? error.message : String(error)}`);
   }

@@ -149,3 +149,20 @@ describe('decodeEvent', () => {
     expect(Object.isFrozen(decodeEvent(''))).toBe(true);
   });
 });
+
+describe('integers beyond 2^53', () => {
+  it('are decoded as their digits; safe integers, fractions, exponents and strings are untouched', () => {
+    const decoded = decodeEvent(
+      '{"output":"x","priority":"Warning","rule":"r","output_fields":{"a":1717000000123456789,"b":-9007199254740993,"c":9007199254740991,"d":1.5e300,"e":"12345678901234567890","f":[18446744073709551615, 3]}}',
+    );
+    if (!decoded.ok) throw new Error(decoded.error);
+    expect(decoded.event.output_fields).toEqual({
+      a: '1717000000123456789',
+      b: '-9007199254740993',
+      c: 9007199254740991,
+      d: 1.5e300,
+      e: '12345678901234567890',
+      f: ['18446744073709551615', 3],
+    });
+  });
+});

@@ -17,7 +17,7 @@ let ruleSet: RuleSet;
 
 beforeAll(async () => {
   target = await new HttpTarget().start();
-  target.route('/act', 200);
+  target.route('/act', 200).route('/raw', 200).route('/raw-default', 200);
   client = await testClient();
   worker = await startTestWorker();
   ruleSet = await rulesFromYaml(`- rule: shell
@@ -26,6 +26,15 @@ beforeAll(async () => {
     - action: call
       actionner: http:request
       parameters: { url: "${target.url}/act" }
+- rule: lossless
+  match: { rules: [Raw time] }
+  actions:
+    - action: templated
+      actionner: http:request
+      parameters: { url: "${target.url}/raw", body: { raw: "\${EVT_RAWTIME}" } }
+    - action: default body
+      actionner: http:request
+      parameters: { url: "${target.url}/raw-default" }
 `);
 });
 
@@ -130,4 +139,18 @@ describe('a burst held, not dropped', () => {
     expect(bodies.every((b) => b.body.status === 'started')).toBe(true);
     expect(new Set(bodies.map((b) => b.body.workflowId)).size).toBe(500);
   }, 120_000);
+});
+
+describe('large integers', () => {
+  it('keep every digit from the POST to the templated body and the alert sent on (as digits in a string)', async () => {
+    const raw = '1717000000123456789';
+    const body = `{"output":"Raw time ${Date.now()}","priority":"Warning","rule":"Raw time","output_fields":{"evt.rawtime":${raw},"fd.num":-9007199254740993,"proc.pid":42}}`;
+    const response = await ingest(0).request('/', { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+    expect(response.status).toBe(200);
+    const { workflowId } = (await response.json()) as { workflowId: string };
+    await client.workflow.getHandle(workflowId).result();
+    expect(JSON.parse(target.requestsTo('/raw')[0]?.body ?? '{}')).toEqual({ raw });
+    const forwarded = JSON.parse(target.requestsTo('/raw-default')[0]?.body ?? '{}') as { output_fields: Record<string, unknown> };
+    expect(forwarded.output_fields).toMatchObject({ 'evt.rawtime': raw, 'fd.num': '-9007199254740993', 'proc.pid': 42 });
+  });
 });
