@@ -57,6 +57,9 @@ export interface StarterOptions extends StartGateOptions {
 /** One attempt's bound: long enough for a loaded server, short enough to retry within the wait. */
 const ATTEMPT_MS = 10_000;
 
+/** A start this long after the alert's arrival first looks for a run the alert duplicates. */
+const WAITED_MS = 500;
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 type Found = { kind: 'exists'; runId: string } | { kind: 'absent' } | { kind: 'unknown' };
@@ -88,10 +91,36 @@ export function temporalStarter(client: Client, taskQueue: string, options: Star
     }
   }
 
-  async function startUntil(workflowId: string, input: PlaybookInput, searchAttributes: SearchAttributePair[], deadline: number): Promise<StartOutcome> {
+  /**
+   * A run of `workflowId` that began less than the dedup window before the alert arrived: the alert
+   * is its duplicate even though the run may have closed while the alert waited for its start.
+   */
+  async function earlierRun(workflowId: string, arrivedAt: number, windowMs: number, deadline: number): Promise<string | undefined> {
+    try {
+      const description = await client.withDeadline(Math.min(deadline, Date.now() + ATTEMPT_MS), () => client.workflow.getHandle(workflowId).describe());
+      return description.startTime.getTime() > arrivedAt - windowMs ? description.runId : undefined;
+    } catch {
+      // Not found, or no answer: the start decides (a running run still rejects it).
+      return undefined;
+    }
+  }
+
+  async function startUntil(
+    workflowId: string,
+    input: PlaybookInput,
+    searchAttributes: SearchAttributePair[],
+    arrivedAt: number,
+    deadline: number,
+  ): Promise<StartOutcome> {
     const since = Date.now();
     let lastError: unknown;
     for (let attempt = 0; Date.now() < deadline; attempt++) {
+      // Started at once, a duplicate finds the first run still open (it stays open for the window);
+      // after a wait, that run may have closed, so compare start and arrival times.
+      if (Date.now() - arrivedAt >= WAITED_MS && input.dedupWindowSeconds > 0) {
+        const runId = await earlierRun(workflowId, arrivedAt, input.dedupWindowSeconds * 1000, deadline);
+        if (runId) return { status: 'duplicate', workflowId, runId };
+      }
       try {
         const handle = await client.withDeadline(Math.min(deadline, Date.now() + ATTEMPT_MS), () =>
           client.workflow.start('playbook', playbookStartOptions(taskQueue, workflowId, input, searchAttributes)),
@@ -119,8 +148,9 @@ export function temporalStarter(client: Client, taskQueue: string, options: Star
       // Identical alerts waiting here share one start: the first gets its outcome, the rest are duplicates.
       const shared = inflight.get(workflowId);
       if (shared) return { ...(await shared), status: 'duplicate' };
-      const deadline = Date.now() + maxWaitMs;
-      const started = gate.run(deadline, () => startUntil(workflowId, input, searchAttributes, deadline));
+      const arrivedAt = Date.now();
+      const deadline = arrivedAt + maxWaitMs;
+      const started = gate.run(deadline, () => startUntil(workflowId, input, searchAttributes, arrivedAt, deadline));
       inflight.set(workflowId, started);
       try {
         return await started;

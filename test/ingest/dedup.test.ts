@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/ingest/app.ts';
-import { temporalStarter } from '../../src/ingest/starter.ts';
+import { temporalStarter, type StarterOptions } from '../../src/ingest/starter.ts';
 import { silentLogger } from '../../src/log.ts';
 import { Metrics } from '../../src/metrics/metrics.ts';
 import type { RuleSet } from '../../src/rules/index.ts';
@@ -44,10 +44,10 @@ afterAll(async () => {
   await target?.stop();
 });
 
-function ingest(windowSeconds: number) {
+function ingest(windowSeconds: number, starterOptions: StarterOptions = {}) {
   return createApp({
     rules: () => ruleSet,
-    starter: temporalStarter(client, worker.taskQueue),
+    starter: temporalStarter(client, worker.taskQueue, starterOptions),
     metrics: new Metrics(),
     log: silentLogger,
     dedupWindowSeconds: windowSeconds,
@@ -88,6 +88,28 @@ describe('deduplication by workflow ID', () => {
     expect(later.status).toBe('started');
     expect(later.workflowId).toBe(first.workflowId);
     expect(later.runId).not.toBe(first.runId);
+  });
+
+  it('1,000 identical alerts within 1 s across two loaded replicas start exactly one run, however long they wait', async () => {
+    // Two replicas, each with its own start gate and single flight, kept busy by distinct alerts so
+    // that identical ones wait longer than the 1 s window before their start.
+    const replicas = [ingest(1, { concurrency: 2 }), ingest(1, { concurrency: 2 })];
+    const text = `dedup loaded ${Date.now()}`;
+    const identical: Promise<Response>[] = [];
+    const load: Promise<Response>[] = [];
+    for (let batch = 0; batch < 10; batch++) {
+      for (let i = 0; i < 100; i++) identical.push(Promise.resolve(replicas[i % 2]!.request('/', alert(text))));
+      for (let i = 0; i < 40; i++) load.push(Promise.resolve(replicas[i % 2]!.request('/', alert(`load ${text} ${batch}-${i}`))));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const answers = await Promise.all(identical);
+    expect(answers.map((r) => r.status)).toEqual(Array(1000).fill(200));
+    const bodies = (await Promise.all(answers.map((r) => r.json()))) as { status: string; workflowId: string }[];
+    expect(bodies.filter((b) => b.status === 'started')).toHaveLength(1);
+    const runs: string[] = [];
+    for await (const w of client.workflow.list({ query: `WorkflowId = '${bodies[0]?.workflowId ?? ''}'` })) runs.push(w.runId);
+    expect(runs).toHaveLength(1);
+    expect((await Promise.all(load)).every((r) => r.status === 200)).toBe(true);
   });
 
   it('keeps a fast playbook open for the whole window', async () => {
