@@ -29,3 +29,18 @@ export async function withHeartbeats<T>(what: string, work: Promise<T>, everyMs 
     clearInterval(timer);
   }
 }
+
+/** How often a running activity tells Temporal it is alive (see ACTION_HEARTBEAT_TIMEOUT). */
+export const HEARTBEAT_EVERY_MS = 1_000;
+
+/**
+ * Heartbeats for the whole of an activity, whatever the implementation does, so a worker that dies
+ * mid-action is noticed within the heartbeat timeout rather than the action's start-to-close
+ * timeout, and a cancellation request reaches the activity. Returns the function that stops it.
+ */
+export function keepAlive(): () => void {
+  const context = current();
+  if (!context) return () => undefined;
+  const timer = setInterval(() => context.heartbeat(), HEARTBEAT_EVERY_MS);
+  return () => clearInterval(timer);
+}

@@ -4,6 +4,7 @@ import { CancelledFailure } from '@temporalio/common';
 import { z } from 'zod';
 import type { ActionActivity, ActionnerSpec, NotifierActivity, NotifierSpec } from '../src/contract/index.ts';
 import { notifierActivityName } from '../src/contract/index.ts';
+import { keepAlive } from './activity-context.ts';
 import { withAdditionalContexts } from './contexts.ts';
 import { permanent, toFailure } from './errors.ts';
 import { actionnerImplementations, notifierImplementations } from './implementations.ts';
@@ -36,6 +37,7 @@ export function actionActivity(implementation: () => Promise<ActionnerImplementa
     const { attempt, workflowExecution } = Context.current().info;
     const log = deps.log.child({ workflowId: workflowExecution?.workflowId, rule: input.rule, action: input.action, actionner: input.actionner, attempt });
     let result: ActionResult | undefined;
+    const stopHeartbeats = keepAlive();
     try {
       const actionner = await implementation();
       const parameters = parseParameters(actionner.spec, input.parameters);
@@ -68,6 +70,7 @@ export function actionActivity(implementation: () => Promise<ActionnerImplementa
       deps.metrics?.actions.inc({ rule: input.rule, action: input.action, actionner: input.actionner, status: 'failure' });
       throw failure;
     } finally {
+      stopHeartbeats();
       // A streamed artifact not read to its end (a failed or skipped output stage, a thrown error)
       // would hold its connection or file open until a timeout.
       const body = result?.artifact?.body;
@@ -83,6 +86,7 @@ export function notifierActivity(spec: NotifierSpec, implementation: () => Promi
     const parsed = spec.config.safeParse(raw ?? {});
     if (!raw && !parsed.success) throw permanent('NotifierNotConfigured', `notifier '${spec.name}' has no configuration (notifiers.${spec.name})`);
     if (!parsed.success) throw permanent('NotifierMisconfigured', z.prettifyError(parsed.error).replaceAll('\n', '; '));
+    const stopHeartbeats = keepAlive();
     try {
       await (await implementation()).send(report, parsed.data, deps);
       deps.log.info({ notifier: spec.name, stage: report.message, rule: report.rule, action: report.action, status: 'success' }, 'notification');
@@ -90,6 +94,8 @@ export function notifierActivity(spec: NotifierSpec, implementation: () => Promi
     } catch (error) {
       deps.metrics?.notifications.inc({ notifier: spec.name, status: 'failure' });
       throw toFailure(error, Context.current().info.attempt);
+    } finally {
+      stopHeartbeats();
     }
   };
 }

@@ -1,4 +1,5 @@
 import { proxyActivities } from '@temporalio/workflow';
+import { ACTION_HEARTBEAT_TIMEOUT } from './run-action.ts';
 import type { NotificationRecord, NotifierActivity, Report } from '../src/contract/index.ts';
 import { notifierActivityName } from '../src/contract/index.ts';
 
@@ -12,6 +13,7 @@ export class Notifications {
   readonly records: NotificationRecord[] = [];
   private readonly send = proxyActivities<Record<string, NotifierActivity>>({
     startToCloseTimeout: '30s',
+    heartbeatTimeout: ACTION_HEARTBEAT_TIMEOUT,
     retry: { maximumAttempts: 5, initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
   });
 

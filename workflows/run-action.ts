@@ -35,6 +35,13 @@ function failedObjects(event: FalcoEvent): { [key: string]: string } {
   return pod !== '' && ns !== '' ? { pod, namespace: ns } : {};
 }
 
+/**
+ * Every action activity heartbeats each second while it runs (activities/activity-context.ts): a
+ * worker that dies mid-action is noticed after this, not after the action's whole timeout, and the
+ * action is retried on another worker.
+ */
+export const ACTION_HEARTBEAT_TIMEOUT = '5s';
+
 export async function runAction(
   event: FalcoEvent,
   rule: PlannedRule,
@@ -43,6 +50,7 @@ export async function runAction(
 ): Promise<{ report: ActionReport; result?: ActionActivityResult }> {
   const activities = proxyActivities<Record<string, ActionActivity>>({
     startToCloseTimeout: action.timeout,
+    heartbeatTimeout: ACTION_HEARTBEAT_TIMEOUT,
     retry: { ...action.retry, nonRetryableErrorTypes: ['InvalidParameters'] },
   });
   const started = Date.now();

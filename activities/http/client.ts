@@ -1,3 +1,4 @@
+import { cancellationSignal } from '../activity-context.ts';
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { permanent, retryable, truncate } from '../errors.ts';
@@ -60,6 +61,11 @@ export function mergeHeaders(...layers: readonly Readonly<Record<string, string 
   return headers;
 }
 
+function withCancellation(signal: AbortSignal): AbortSignal {
+  const cancelled = cancellationSignal();
+  return cancelled ? AbortSignal.any([signal, cancelled]) : signal;
+}
+
 async function send(request: HttpRequest): Promise<Response> {
   const where = `${request.method} ${redactUrl(request.url)}`;
   let built: Request;
@@ -68,7 +74,8 @@ async function send(request: HttpRequest): Promise<Response> {
       method: request.method,
       headers: request.headers,
       body: request.body === undefined || typeof request.body === 'string' ? request.body : new Uint8Array(request.body),
-      signal: AbortSignal.timeout(request.timeoutMs ?? 10_000),
+      // The timeout, and the activity's cancellation (a cancelled playbook stops waiting at once).
+      signal: withCancellation(AbortSignal.timeout(request.timeoutMs ?? 10_000)),
     });
   } catch (error) {
     // Nothing was sent: an invalid URL, credentials in the URL, an invalid header. A retry cannot help.

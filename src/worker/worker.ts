@@ -30,5 +30,8 @@ export async function createWorker(options: WorkerOptions): Promise<Worker> {
     taskQueue: options.taskQueue,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : workflowSource()),
     activities: createActivities(deps),
+    // A workflow task waiting on the sticky queue of a worker that died moves to the shared queue
+    // after this (SDK default 10 s), so another worker takes the playbook over sooner.
+    stickyQueueScheduleToStartTimeout: '3s',
   });
 }

@@ -85,4 +85,45 @@ describe('durability', () => {
     expect(cli.code).toBe(0);
     expect(cli.stdout).toContain('deterministic');
   }, 240_000);
+
+  it('notices a worker killed in the middle of a long action by its heartbeats: a new worker finishes the playbook within 15 s', async () => {
+    target.route('/slow', 'hang', 200).route('/after', 200);
+    // The action's own timeout (30 s by default, here 120 s) is not what ends the wait.
+    const yaml = `- rule: heartbeats
+  match: { rules: [Terminal shell in container] }
+  actions:
+    - action: slow
+      actionner: http:request
+      parameters: { url: "${target.url}/slow", timeout_seconds: 110 }
+      timeout: 120s
+    - action: after
+      actionner: http:request
+      parameters: { url: "${target.url}/after" }
+`;
+    const event = falcoEvent();
+    const ruleSet = await rulesFromYaml(yaml);
+    const taskQueue = `heartbeat-${randomUUID()}`;
+    const first = workerProcess(taskQueue);
+    await first.waitFor(/Temporal: /);
+    const second = workerProcess(taskQueue);
+    await second.waitFor(/Temporal: /);
+    const handle = await client.workflow.start<typeof playbook>('playbook', {
+      taskQueue,
+      workflowId: `heartbeat-${randomUUID()}`,
+      args: [{ event, rules: planRules(ruleSet.match(event), []), dedupWindowSeconds: 0 }],
+    });
+    for (let i = 0; i < 300 && target.requestsTo('/slow').length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+    // Whichever worker took the action: kill it.
+    const owner = (await handle.describe()).raw.pendingActivities?.[0]?.lastWorkerIdentity ?? '';
+    const victim = [first, second].find((p) => owner.startsWith(`${p.child.pid ?? ''}@`)) ?? first;
+    await victim.kill('SIGKILL');
+    const killedAt = Date.now();
+    const report = await handle.result();
+    const elapsed = Date.now() - killedAt;
+    expect(report.rules[0]?.actions.map((a) => [a.action, a.status, a.attempts])).toEqual([
+      ['slow', 'success', 2],
+      ['after', 'success', 1],
+    ]);
+    expect(elapsed).toBeLessThan(15_000);
+  }, 120_000);
 });
