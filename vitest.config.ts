@@ -14,6 +14,8 @@ const unit = [
   'test/docs/**/*.test.ts',
   'test/rbac/cluster-role.test.ts',
   'test/temporal/cli-binary.test.ts',
+  'test/temporal/codec.test.ts',
+  'test/ingest/codec-routes.test.ts',
   'test/ingest/app.test.ts',
   'test/ingest/auth.test.ts',
   'test/ingest/hostile.test.ts',

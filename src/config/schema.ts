@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseEncryptionKeys } from '../temporal/encryption-keys.ts';
 
 // The only source of defaults and of the configuration reference (docs/reference/configuration.md,
 // generated from the descriptions here). Every nested section uses `.prefault({})`, so an omitted
@@ -104,6 +105,37 @@ export const configSchema = z
         'client_ca_file needs cert_file and key_file (mutual TLS is over HTTPS)',
       )
       .describe('HTTPS for the ingest, and mutual TLS.'),
+    encryption: z
+      .object({
+        keys: z
+          .array(z.string())
+          .default([])
+          .superRefine((entries, ctx) => {
+            try {
+              parseEncryptionKeys(entries);
+            } catch (error) {
+              ctx.addIssue({ code: 'custom', message: error instanceof Error ? error.message : String(error) });
+            }
+          })
+          .describe(
+            'AES-256-GCM keys that encrypt every payload in Temporal (alert, parameters, results, memo), as `<id>:<base64 of 32 bytes>` (`openssl rand -base64 32`). The first encrypts, all decrypt: put a new key first to rotate, drop an old one once no history needs it. Empty: payloads are stored in clear.',
+          ),
+        codec_cors_origins: z
+          .array(z.string().min(1))
+          .default([])
+          .describe(
+            "Origins of Temporal UIs allowed to call the codec endpoint (`/codec/decode`) from the browser, e.g. `https://temporal.example.com`. The embedded dev server's UI is added by `talon start`.",
+          ),
+        identifiers_in_search_attributes: z
+          .boolean()
+          .default(true)
+          .describe(
+            'Put the pod, namespace and hostname in search attributes (visible to anyone who can list workflows, never encrypted). `false` keeps only the rule, priority, source and Talon fields there.',
+          ),
+      })
+      .strict()
+      .prefault({})
+      .describe('Encryption of alert data at rest in Temporal, and the codec endpoint the Temporal UI decrypts through.'),
     start_queue: z
       .object({
         concurrency: numeric(z.number().int().positive()).default(32).describe('Workflow starts sent to Temporal at once by one ingest.'),

@@ -5,7 +5,9 @@ import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics/metrics.ts';
 import { planEvent } from '../plan/plan.ts';
 import type { RuleSet } from '../rules/index.ts';
+import type { PayloadCodec } from '@temporalio/common';
 import { authConfigured, callerAuth, type CallerAuthOptions } from './auth.ts';
+import { codecRoutes } from './codec-routes.ts';
 import { TemporalUnavailableError, type WorkflowStarter } from './starter.ts';
 
 export interface IngestDeps {
@@ -28,6 +30,10 @@ export interface IngestDeps {
   protectMetrics?: boolean;
   /** False once shutting down: alerts get 503 and their connection closes. @default always true */
   accepting?: () => boolean;
+  /** Hostname, namespace and pod in search attributes. @default true */
+  identifiersInSearchAttributes?: boolean;
+  /** Payload encryption: serves `/codec/encode` and `/codec/decode` for the Temporal UI. */
+  codec?: { readonly codec: PayloadCodec; readonly corsOrigins: readonly string[] };
 }
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
@@ -59,6 +65,8 @@ export function createApp(deps: IngestDeps): Hono {
     await next();
     if (deps.accepting?.() === false) c.header('connection', 'close');
   });
+
+  if (deps.codec) app.route('/codec', codecRoutes(deps.codec.codec, deps.codec.corsOrigins, auth));
 
   app.all('/healthz', async (c) => {
     const ok = await deps.starter.healthy();
@@ -104,7 +112,11 @@ export function createApp(deps: IngestDeps): Hono {
       const event = decoded.event;
       deps.metrics.events.inc({ event: event.rule, priority: event.priority, source: event.source });
       if (deps.printAllEvents) deps.log.info({ rule: event.rule, priority: event.priority, source: event.source, output: event.output }, 'event');
-      const plan = planEvent(event, deps.rules(), { defaultNotifiers: deps.defaultNotifiers ?? [], dedupWindowSeconds: deps.dedupWindowSeconds ?? 5 });
+      const plan = planEvent(event, deps.rules(), {
+        defaultNotifiers: deps.defaultNotifiers ?? [],
+        dedupWindowSeconds: deps.dedupWindowSeconds ?? 5,
+        identifiersInSearchAttributes: deps.identifiersInSearchAttributes,
+      });
       if (!plan) {
         deps.metrics.ignored.inc();
         return c.json({ status: 'ignored' });

@@ -12,8 +12,12 @@ export const MAX_KEYWORD_BYTES = 256;
 
 const keyword = (value: string) => clip(value, MAX_KEYWORD_BYTES);
 
-/** The search attributes a playbook starts with; the workflow adds `TalonOutcome` when it ends. */
-export function startSearchAttributes(event: FalcoEvent, rules: readonly PlannedRule[]): SearchAttributePair[] {
+/**
+ * The search attributes a playbook starts with; the workflow adds `TalonOutcome` when it ends.
+ * They are never encrypted: the alert's text, fields and results stay out of them. `identifiers`
+ * false leaves out the hostname, namespace and pod too (`encryption.identifiers_in_search_attributes`).
+ */
+export function startSearchAttributes(event: FalcoEvent, rules: readonly PlannedRule[], identifiers = true): SearchAttributePair[] {
   const actionners = [...new Set(rules.flatMap((rule) => rule.actions.map((a) => a.actionner)))];
   const pairs: SearchAttributePair[] = [
     { key: SA.falcoRule, value: keyword(event.rule) },
@@ -23,6 +27,7 @@ export function startSearchAttributes(event: FalcoEvent, rules: readonly Planned
     { key: SA.talonActionners, value: actionners },
     { key: SA.talonDryRun, value: rules.every((rule) => rule.dryRun === true) },
   ];
+  if (!identifiers) return pairs;
   // Empty keywords would only clutter the UI's filters.
   if (event.hostname) pairs.push({ key: SA.falcoHostname, value: keyword(event.hostname) });
   if (namespace(event)) pairs.push({ key: SA.k8sNamespace, value: keyword(namespace(event)) });

@@ -18,6 +18,8 @@ export interface PlanSettings {
   readonly defaultNotifiers: readonly string[];
   readonly dedupWindowSeconds: number;
   readonly lookup?: ActionnerLookup;
+  /** Hostname, namespace and pod in search attributes. @default true */
+  readonly identifiersInSearchAttributes?: boolean;
 }
 
 /**
@@ -32,7 +34,7 @@ export function planEvent(event: FalcoEvent, ruleSet: RuleSet, settings: PlanSet
   return {
     workflowId: workflowIdFor(event),
     input: { event, rules, dedupWindowSeconds: settings.dedupWindowSeconds },
-    searchAttributes: startSearchAttributes(event, rules),
+    searchAttributes: startSearchAttributes(event, rules, settings.identifiersInSearchAttributes ?? true),
     matched,
   };
 }

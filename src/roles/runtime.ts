@@ -2,14 +2,16 @@ import type { Worker } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
 import { catalog } from '../../activities/specs.ts';
 import type { TalonConfig } from '../config/schema.ts';
-import { createApp } from '../ingest/app.ts';
+import { createApp, type IngestDeps } from '../ingest/app.ts';
 import { authConfigured } from '../ingest/auth.ts';
 import { temporalStarter } from '../ingest/starter.ts';
 import type { Logger } from '../log.ts';
 import { Metrics } from '../metrics/metrics.ts';
 import { loadRules, watchRules, type RuleError, type RuleSet } from '../rules/index.ts';
 import { connectClient, connectWorker, ensureSearchAttributes } from '../temporal/connection.ts';
+import { AesGcmCodec } from '../temporal/codec.ts';
 import { startDevServer, type DevServer } from '../temporal/dev-server.ts';
+import { parseEncryptionKeys } from '../temporal/encryption-keys.ts';
 import { listen, type RunningServer } from './ingest-server.ts';
 import { checkNotifierConfigs, notifiersInUse } from './notifier-config.ts';
 
@@ -31,6 +33,13 @@ export interface Runtime {
 }
 
 /** What Falco Talon ignores in rule files (unknown parameter keys…): loaded, and said once. */
+/** The codec endpoint's settings: the configured UI origins, plus the embedded UI's own. */
+function codecSettings(config: TalonConfig, devServer: DevServer | undefined): IngestDeps['codec'] {
+  if (config.encryption.keys.length === 0) return undefined;
+  const embeddedUi = devServer?.uiUrl ? [devServer.uiUrl, devServer.uiUrl.replace('127.0.0.1', 'localhost')] : [];
+  return { codec: new AesGcmCodec(parseEncryptionKeys(config.encryption.keys)), corsOrigins: [...config.encryption.codec_cors_origins, ...embeddedUi] };
+}
+
 function logWarnings(log: Logger, warnings: readonly RuleError[]): void {
   for (const warning of warnings) log.warn({ warning: warning.toString() }, 'rule file warning');
 }
@@ -65,7 +74,10 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     let devServer: DevServer | undefined;
     if (options.embed && !temporal.address) {
       const { port, ui_port, db_filename } = temporal.embedded;
-      devServer = await startDevServer({ port, uiPort: ui_port, dbFilename: db_filename, namespace: temporal.namespace, log });
+      // With encryption on, the embedded UI decrypts through this process's ingest (`/codec`).
+      const scheme = config.tls.cert_file ? 'https' : 'http';
+      const uiCodecEndpoint = options.ingest && config.encryption.keys.length > 0 ? `${scheme}://127.0.0.1:${config.listen_port}/codec` : undefined;
+      devServer = await startDevServer({ port, uiPort: ui_port, dbFilename: db_filename, namespace: temporal.namespace, log, uiCodecEndpoint });
       cleanups.push(() => devServer!.stop());
     }
     const address = devServer?.address ?? temporal.address ?? `127.0.0.1:${temporal.embedded.port}`;
@@ -87,7 +99,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
 
     let server: RunningServer | undefined;
     if (options.ingest) {
-      const client: Client = await connectClient(temporal, address);
+      const client: Client = await connectClient(temporal, address, config.encryption.keys);
       cleanups.push(() => client.connection.close());
       if (!devServer) await ensureSearchAttributes(client, temporal.namespace);
       const auth = {
@@ -112,6 +124,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         auth,
         protectMetrics: config.auth.protect_metrics,
         accepting: () => accepting,
+        codec: codecSettings(config, devServer),
+        identifiersInSearchAttributes: config.encryption.identifiers_in_search_attributes,
       });
       const { cert_file, key_file, client_ca_file } = config.tls;
       const tls = cert_file && key_file ? { certFile: cert_file, keyFile: key_file, clientCaFile: client_ca_file } : undefined;

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
 import type { NativeConnection } from '@temporalio/worker';
 import type { TalonConfig } from '../config/schema.ts';
+import { dataConverterFor } from './codec.ts';
 import { SEARCH_ATTRIBUTES } from './search-attributes.ts';
 
 type TemporalConfig = TalonConfig['temporal'];
@@ -22,9 +23,10 @@ export function connectionOptions(temporal: TemporalConfig, address: string) {
   return { address, tls: tlsOption ?? (temporal.api_key ? true : undefined), apiKey: temporal.api_key };
 }
 
-export async function connectClient(temporal: TemporalConfig, address: string): Promise<Client> {
+/** A client; with `encryptionKeys`, payloads are encrypted and decrypted by the AES-256-GCM codec. */
+export async function connectClient(temporal: TemporalConfig, address: string, encryptionKeys: readonly string[] = []): Promise<Client> {
   const connection = await Connection.connect({ ...connectionOptions(temporal, address), connectTimeout: 5000 });
-  return new Client({ connection, namespace: temporal.namespace });
+  return new Client({ connection, namespace: temporal.namespace, dataConverter: dataConverterFor(encryptionKeys) });
 }
 
 /** The worker's connection; the worker package (native core, ~100 MB) loads only in worker roles. */

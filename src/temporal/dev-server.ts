@@ -12,6 +12,8 @@ export interface DevServerOptions {
   port?: number;
   /** 0 picks a free port; `false` runs headless. @default false */
   uiPort?: number | false;
+  /** Where the UI decrypts payloads (`--ui-codec-endpoint`): the ingest's `/codec` when encryption is on. */
+  uiCodecEndpoint?: string;
   /** SQLite file; absent keeps everything in memory (tests). */
   dbFilename?: string;
   namespace?: string;
@@ -65,6 +67,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--log-level', 'warn', ...devServerSearchAttributeFlags()];
   args.push(...(uiPort === undefined ? ['--headless'] : ['--ui-port', String(uiPort)]));
   if (options.namespace && options.namespace !== 'default') args.push('--namespace', options.namespace);
+  if (uiPort !== undefined && options.uiCodecEndpoint) args.push('--ui-codec-endpoint', options.uiCodecEndpoint);
   if (options.dbFilename) {
     mkdirSync(dirname(options.dbFilename), { recursive: true });
     args.push('--db-filename', options.dbFilename);

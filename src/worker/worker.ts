@@ -5,6 +5,7 @@ import type { Deps } from '../../activities/types.ts';
 import type { TalonConfig } from '../config/schema.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics/metrics.ts';
+import { dataConverterFor } from '../temporal/codec.ts';
 import { workflowSource } from './bundle.ts';
 
 export interface WorkerOptions {
@@ -30,6 +31,7 @@ export async function createWorker(options: WorkerOptions): Promise<Worker> {
     taskQueue: options.taskQueue,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : workflowSource()),
     activities: createActivities(deps),
+    dataConverter: dataConverterFor(options.config.encryption.keys),
     // A workflow task waiting on the sticky queue of a worker that died moves to the shared queue
     // after this (SDK default 10 s), so another worker takes the playbook over sooner.
     stickyQueueScheduleToStartTimeout: '3s',

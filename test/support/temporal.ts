@@ -7,6 +7,7 @@ import { configSchema, type TalonConfig } from '../../src/config/schema.ts';
 import type { FalcoEvent } from '../../src/contract/index.ts';
 import { silentLogger } from '../../src/log.ts';
 import { planEvent } from '../../src/plan/plan.ts';
+import { dataConverterFor } from '../../src/temporal/codec.ts';
 import { createWorker } from '../../src/worker/worker.ts';
 import type { playbook } from '../../workflows/playbook.ts';
 import type { PlaybookInput, PlaybookReport } from '../../src/contract/index.ts';
@@ -27,8 +28,9 @@ export function testConfig(overrides: Record<string, unknown> = {}): TalonConfig
   return configSchema.parse({ ...overrides, temporal: { address: temporalAddress(), ...(overrides.temporal ?? {}) } });
 }
 
-export async function testClient(): Promise<Client> {
-  return new Client({ connection: await Connection.connect({ address: temporalAddress() }) });
+/** A client of the test server; with `encryptionKeys`, it encrypts and decrypts payloads as the engine does. */
+export async function testClient(encryptionKeys: readonly string[] = []): Promise<Client> {
+  return new Client({ connection: await Connection.connect({ address: temporalAddress() }), dataConverter: dataConverterFor(encryptionKeys) });
 }
 
 export interface TestWorker {

@@ -1,6 +1,7 @@
 import { Worker } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import type { TalonConfig } from '../../config/schema.ts';
+import { dataConverterFor } from '../../temporal/codec.ts';
 import { connectClient } from '../../temporal/connection.ts';
 import { createLogger } from '../../log.ts';
 import { installTemporalLogger } from '../../temporal/runtime-logger.ts';
@@ -14,10 +15,10 @@ import type { CommandResult } from './result.ts';
 export async function replay(config: TalonConfig, workflowId: string, runId?: string): Promise<CommandResult> {
   installTemporalLogger(createLogger({ format: config.log_format, level: config.log_level }));
   const address = config.temporal.address ?? `127.0.0.1:${config.temporal.embedded.port}`;
-  const client = await connectClient(config.temporal, address);
+  const client = await connectClient(config.temporal, address, config.encryption.keys);
   try {
     const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
-    await Worker.runReplayHistory({ ...workflowSource(), replayName: workflowId }, history);
+    await Worker.runReplayHistory({ ...workflowSource(), replayName: workflowId, dataConverter: dataConverterFor(config.encryption.keys) }, history);
     return { stdout: `replay of ${workflowId}: deterministic (${history.events?.length ?? 0} events)\n`, stderr: '', code: 0 };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
