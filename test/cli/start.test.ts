@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Connection } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
 import { spawnTalonStart } from '../support/cli.ts';
@@ -38,5 +39,26 @@ describe('talon start (all-in-one)', () => {
     }
     // The embedded server stopped with it.
     await expect(Connection.connect({ address: `127.0.0.1:${grpc}`, connectTimeout: 1000 })).rejects.toThrow();
+  }, 180_000);
+
+  it("with encryption keys, points its embedded UI at the ingest's codec endpoint, which decodes for that origin", async () => {
+    const key = `k1:${randomBytes(32).toString('base64')}`;
+    const { talon, ui, http } = await spawnTalonStart({ ENCRYPTION_KEYS: key });
+    try {
+      await talon.waitFor(/Ingest endpoint: /, 90_000);
+      const settings = (await (await fetch(`http://127.0.0.1:${ui}/api/v1/settings`)).json()) as { Codec?: { Endpoint?: string } };
+      expect(settings.Codec?.Endpoint).toBe(`http://127.0.0.1:${http}/codec`);
+      const origin = `http://127.0.0.1:${ui}`;
+      const response = await fetch(`http://127.0.0.1:${http}/codec/decode`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', origin },
+        body: JSON.stringify({ payloads: [] }),
+      });
+      expect(response.status).toBe(200);
+      expect(response.headers.get('access-control-allow-origin')).toBe(origin);
+      expect(talon.output()).not.toContain(key.slice(3));
+    } finally {
+      expect(await talon.kill('SIGTERM')).toBe(0);
+    }
   }, 180_000);
 });

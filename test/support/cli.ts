@@ -78,7 +78,7 @@ export function spawnTalon(args: string[], env: Record<string, string> = {}): Ta
 }
 
 /** `talon start` with the default playbook on free ports: its own embedded server, a SQLite file in a temporary folder. */
-export async function spawnTalonStart(): Promise<{ talon: TalonProcess; grpc: number; ui: number; http: number }> {
+export async function spawnTalonStart(env: Record<string, string> = {}): Promise<{ talon: TalonProcess; grpc: number; ui: number; http: number }> {
   const [grpc, ui, http] = [await freePort(), await freePort(), await freePort()];
   const db = join(mkdtempSync(join(tmpdir(), 'talon-start-')), 'temporal.db');
   const talon = spawnTalon(['start', '-r', 'playbooks/rules.yaml'], {
@@ -88,6 +88,7 @@ export async function spawnTalonStart(): Promise<{ talon: TalonProcess; grpc: nu
     TEMPORAL_EMBEDDED_DB_FILENAME: db,
     LISTEN_ADDRESS: '127.0.0.1',
     LISTEN_PORT: String(http),
+    ...env,
   });
   return { talon, grpc, ui, http };
 }
