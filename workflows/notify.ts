@@ -1,7 +1,7 @@
-import { proxyActivities } from '@temporalio/workflow';
+import { proxyActivities, workflowInfo } from '@temporalio/workflow';
 import { ACTION_HEARTBEAT_TIMEOUT } from './run-action.ts';
 import type { NotificationRecord, NotifierActivity, Report } from '../src/contract/index.ts';
-import { notifierActivityName } from '../src/contract/index.ts';
+import { laneTaskQueue, notifierActivityName, NOTIFIER_LANE } from '../src/contract/index.ts';
 
 /**
  * Sends reports to notifiers without holding up the playbook: each notifier gets its own promise
@@ -12,6 +12,7 @@ export class Notifications {
   private readonly chains = new Map<string, Promise<void>>();
   readonly records: NotificationRecord[] = [];
   private readonly send = proxyActivities<Record<string, NotifierActivity>>({
+    taskQueue: laneTaskQueue(workflowInfo().taskQueue, NOTIFIER_LANE),
     startToCloseTimeout: '30s',
     heartbeatTimeout: ACTION_HEARTBEAT_TIMEOUT,
     retry: { maximumAttempts: 5, initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },

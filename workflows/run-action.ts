@@ -1,4 +1,5 @@
-import { ActivityFailure, ApplicationFailure, proxyActivities, TimeoutFailure } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, proxyActivities, TimeoutFailure, workflowInfo } from '@temporalio/workflow';
+import { laneTaskQueue } from '../src/contract/index.ts';
 import { namespace, podName } from '../src/events/fields.ts';
 import { talonContext } from './context.ts';
 import type { ActionActivity, ActionActivityResult, ActionReport, FalcoEvent, PlannedAction, PlannedRule } from '../src/contract/index.ts';
@@ -49,6 +50,8 @@ export async function runAction(
   idempotencyKey: string,
 ): Promise<{ report: ActionReport; result?: ActionActivityResult }> {
   const activities = proxyActivities<Record<string, ActionActivity>>({
+    // Its lane's queue (own worker slots); inputs planned before lanes used the playbook's queue.
+    taskQueue: action.lane ? laneTaskQueue(workflowInfo().taskQueue, action.lane) : undefined,
     startToCloseTimeout: action.timeout,
     heartbeatTimeout: ACTION_HEARTBEAT_TIMEOUT,
     retry: { ...action.retry, nonRetryableErrorTypes: ['InvalidParameters'] },

@@ -30,6 +30,7 @@ export const awsLambdaSpec: ActionnerSpec<AwsLambdaParams> = {
   // No STS GetCallerIdentity probe (the reference's start-up check): clients are created lazily,
   // so a bad identity surfaces, classified, on the GetFunction check of the first action.
   // With `aws.role_arn`, the base identity also needs sts:AssumeRole on that role.
+  rerun: "Invokes the function again with the same payload (the alert and its context): make the function idempotent, e.g. keyed on the alert's `output`.",
   permissions: { iam: ['lambda:GetFunction', 'lambda:InvokeFunction'] },
   // Covers a synchronous invoke of a function at Lambda's 900 s maximum; a rule may set a lower `timeout`.
   timeout: '16m',

@@ -23,6 +23,7 @@ export const calicoNetworkPolicySpec: ActionnerSpec<CalicoNetworkPolicyParams> =
   allowsOutput: false,
   defaultContinue: true,
   usesContext: false,
+  rerun: 'Idempotent: the remote IP is denied once; a conditional update converges under retries and concurrent alerts.',
   permissions: {
     kubernetes: [...workloadReadRules, { apiGroups: ['projectcalico.org'], resources: ['networkpolicies'], verbs: ['get', 'create', 'update'] }],
   },

@@ -22,6 +22,7 @@ export const ciliumNetworkPolicySpec: ActionnerSpec<CiliumNetworkPolicyParams> =
   allowsOutput: false,
   defaultContinue: true,
   usesContext: false,
+  rerun: 'Idempotent: the remote IP is denied once; a conditional update converges under retries and concurrent alerts.',
   permissions: {
     kubernetes: [...workloadReadRules, { apiGroups: ['cilium.io'], resources: ['ciliumnetworkpolicies'], verbs: ['get', 'create', 'update'] }],
   },

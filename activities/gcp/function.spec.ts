@@ -35,6 +35,7 @@ export const gcpFunctionSpec: ActionnerSpec<GcpFunctionParams> = {
   usesContext: false,
   // `run.routes.invoke` (roles/run.invoker) for 2nd-gen functions, `cloudfunctions.functions.invoke`
   // (roles/cloudfunctions.invoker) for 1st-gen ones; `get` resolves the trigger URL.
+  rerun: 'Calls the function again with the same body and the same `Idempotency-Key` header (`<workflow id>/<action index>`).',
   permissions: { iam: ['cloudfunctions.functions.get', 'run.routes.invoke', 'cloudfunctions.functions.invoke'] },
   timeout: '10m',
   example: `- action: Invoke GCP Cloud Function

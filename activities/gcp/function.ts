@@ -48,11 +48,16 @@ async function resolveFunction(parameters: GcpFunctionParams, deps: Deps): Promi
 }
 
 /** Calls the trigger; a non-2xx answer fails with the reference's text, 429/5xx retryably. */
-async function invoke(uri: string, payload: string, parameters: GcpFunctionParams, deps: Deps) {
+async function invoke(uri: string, payload: string, parameters: GcpFunctionParams, idempotencyKey: string, deps: Deps) {
   const response = await httpCall({
     url: uri,
     method: 'POST',
-    headers: { ...(await idTokenHeaders(await gcpAuthOf(deps), uri)), 'content-type': 'application/json', 'user-agent': 'falco-talon' },
+    headers: {
+      ...(await idTokenHeaders(await gcpAuthOf(deps), uri)),
+      'content-type': 'application/json',
+      'user-agent': 'falco-talon',
+      'idempotency-key': idempotencyKey,
+    },
     body: payload,
     timeoutMs: (parameters.gcp_function_timeout || DEFAULT_TIMEOUT_SECONDS) * 1000,
   });
@@ -74,9 +79,9 @@ export const gcpFunction: ActionnerImplementation<GcpFunctionParams> = {
   async checks({ parameters }, deps) {
     await resolveFunction(parameters, deps);
   },
-  async run({ event, context, parameters }, deps): Promise<ActionResult> {
+  async run({ event, context, parameters, idempotencyKey }, deps): Promise<ActionResult> {
     const { name, uri } = await resolveFunction(parameters, deps);
-    const { status, body } = await invoke(uri, JSON.stringify({ ...event, context }), parameters, deps);
+    const { status, body } = await invoke(uri, JSON.stringify({ ...event, context }), parameters, idempotencyKey, deps);
     return {
       status: 'success',
       result: `the function '${name}' has been invoked`,

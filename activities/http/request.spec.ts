@@ -39,6 +39,8 @@ export const httpRequestSpec: ActionnerSpec<HttpRequestParams> = {
   allowsOutput: true,
   defaultContinue: true,
   usesContext: true,
+  rerun:
+    'Sends the request again, with the same `Idempotency-Key` header (`<workflow id>/<action index>`, unless the rule sets its own): an endpoint that honours the header acts once, any other acts twice.',
   permissions: {},
   timeout: '30s',
   example: `- action: Open a ticket

@@ -29,7 +29,7 @@ function requestTimeoutMs(timeoutSeconds: number): number {
 /** `http:request`: calls a URL; 5xx/429/network errors retry, other 4xx fail at once. */
 export const httpRequest: ActionnerImplementation<HttpRequestParams> = {
   spec: httpRequestSpec,
-  async run({ event, context, parameters }) {
+  async run({ event, context, parameters, idempotencyKey }) {
     const vars = templateVariables(event, context);
     const url = expandUrl(parameters.url, vars);
     if (!/^https?:\/\//.test(url)) throw permanent('InvalidParameter', `url '${redactUrl(url)}' is not an http(s) URL after templating`);
@@ -40,7 +40,7 @@ export const httpRequest: ActionnerImplementation<HttpRequestParams> = {
         url,
         method: parameters.method,
         // The user's headers replace the defaults whatever their case.
-        headers: mergeHeaders({ 'content-type': 'application/json', 'user-agent': 'falco-talon' }, parameters.headers),
+        headers: mergeHeaders({ 'content-type': 'application/json', 'user-agent': 'falco-talon', 'idempotency-key': idempotencyKey }, parameters.headers),
         body: hasBody ? JSON.stringify(body) : undefined,
         timeoutMs: requestTimeoutMs(parameters.timeout_seconds),
       },

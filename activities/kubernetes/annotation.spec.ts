@@ -21,6 +21,7 @@ export const annotationSpec: ActionnerSpec<AnnotationParams> = {
   description: "Add, replace or remove annotations of the pod or of the pod's node",
   ...metadataActionner,
   params,
+  rerun: 'Idempotent: the same merge patch sets the same annotations again.',
   example: `- action: Mark the pod
   actionner: kubernetes:annotation
   parameters:

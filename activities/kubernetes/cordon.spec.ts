@@ -18,6 +18,7 @@ export const kubernetesCordonSpec: ActionnerSpec<CordonParams> = {
   allowsOutput: false,
   defaultContinue: true,
   usesContext: false,
+  rerun: 'Idempotent: the node is cordoned once more, harmlessly.',
   permissions: { kubernetes: [{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }, ...cordonRules] },
   timeout: '30s',
   example: `- action: Cordon the node

@@ -48,6 +48,7 @@ export const kubernetesDeleteSpec: ActionnerSpec<DeleteParams> = {
   allowsOutput: false,
   defaultContinue: false,
   usesContext: false,
+  rerun: 'Safe: a target already gone is reported `was already deleted`; one being deleted, `is already being deleted`.',
   permissions: { kubernetes: [...byGroup].map(([group, resources]) => ({ apiGroups: [group], resources, verbs })) },
   timeout: '30s',
   example: `- action: Delete the suspicious resource

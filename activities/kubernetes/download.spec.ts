@@ -23,8 +23,11 @@ export const kubernetesDownloadSpec: ActionnerSpec<DownloadParams> = {
   allowsOutput: true,
   defaultContinue: true,
   usesContext: false,
+  rerun: 'Reads the file again and stores it again: the output never overwrites, so a second artifact appears.',
   permissions: { kubernetes: [...podExecRules] },
   timeout: '10m',
+  // Captures, commands and drains can run for minutes: their own slots.
+  lane: 'kubernetes-long',
   example: `- action: Get the file the process wrote
   actionner: kubernetes:download
   parameters:

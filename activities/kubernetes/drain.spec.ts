@@ -31,6 +31,8 @@ export const kubernetesDrainSpec: ActionnerSpec<DrainParams> = {
   allowsOutput: false,
   defaultContinue: true,
   usesContext: false,
+  rerun:
+    "Resumes: pods already evicted or terminating are not evicted again; once the event's pod is gone, the node is the one named by the event's `hostname`.",
   permissions: {
     kubernetes: [
       { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] },
@@ -41,6 +43,8 @@ export const kubernetesDrainSpec: ActionnerSpec<DrainParams> = {
   },
   // Room for max_wait_period; a rule waiting longer sets its own `timeout`.
   timeout: '10m',
+  // Captures, commands and drains can run for minutes: their own slots.
+  lane: 'kubernetes-long',
   example: `- action: Drain the node
   actionner: kubernetes:drain
   parameters:

@@ -32,8 +32,11 @@ export const kubernetesExecSpec: ActionnerSpec<ExecParams> = {
   allowsOutput: true,
   defaultContinue: true,
   usesContext: true,
+  rerun: 'Runs the command again in every container: make it idempotent or guard it (`[ -e /tmp/done ] || …`).',
   permissions: { kubernetes: [...podExecRules] },
   timeout: '5m',
+  // Captures, commands and drains can run for minutes: their own slots.
+  lane: 'kubernetes-long',
   example: `- action: List the open files of the process
   actionner: kubernetes:exec
   parameters:

@@ -20,6 +20,7 @@ export const labelSpec: ActionnerSpec<LabelParams> = {
   description: "Add, replace or remove labels of the pod or of the pod's node",
   ...metadataActionner,
   params,
+  rerun: 'Idempotent: the same merge patch sets the same labels again.',
   example: `- action: Quarantine the pod
   actionner: kubernetes:label
   parameters:

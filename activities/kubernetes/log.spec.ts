@@ -19,6 +19,7 @@ export const kubernetesLogSpec: ActionnerSpec<LogParams> = {
   allowsOutput: true,
   defaultContinue: true,
   usesContext: false,
+  rerun: 'Reads the log again and stores it again: the output never overwrites, so a second artifact appears.',
   permissions: {
     kubernetes: [
       { apiGroups: [''], resources: ['pods'], verbs: ['get'] },
@@ -26,6 +27,8 @@ export const kubernetesLogSpec: ActionnerSpec<LogParams> = {
     ],
   },
   timeout: '2m',
+  // Captures, commands and drains can run for minutes: their own slots.
+  lane: 'kubernetes-long',
   example: `- action: Get the logs of the pod
   actionner: kubernetes:log
   parameters:

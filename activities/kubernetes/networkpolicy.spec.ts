@@ -21,6 +21,7 @@ export const networkPolicySpec: ActionnerSpec<NetworkPolicyParams> = {
   allowsOutput: false,
   defaultContinue: true,
   usesContext: false,
+  rerun: 'Idempotent: a conditional replace converges on the same NetworkPolicy; nothing is created twice.',
   permissions: {
     kubernetes: [...workloadReadRules, { apiGroups: ['networking.k8s.io'], resources: ['networkpolicies'], verbs: ['get', 'create', 'update'] }],
   },

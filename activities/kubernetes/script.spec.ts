@@ -34,8 +34,11 @@ export const kubernetesScriptSpec: ActionnerSpec<ScriptParams> = {
   allowsOutput: true,
   defaultContinue: true,
   usesContext: true,
+  rerun: 'Runs the script again in the last container: make it idempotent or guard it.',
   permissions: { kubernetes: [...podExecRules] },
   timeout: '5m',
+  // Captures, commands and drains can run for minutes: their own slots.
+  lane: 'kubernetes-long',
   example: `- action: Collect the process tree
   actionner: kubernetes:script
   parameters:

@@ -27,6 +27,7 @@ export const kubernetesSysdigSpec: ActionnerSpec<SysdigParams> = {
   allowsOutput: true,
   defaultContinue: false,
   usesContext: false,
+  rerun: 'Reuses the Job the first attempt created (its name derives from the action), captures again, stores a second capture.',
   permissions: {
     kubernetes: [
       { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] },
@@ -35,6 +36,8 @@ export const kubernetesSysdigSpec: ActionnerSpec<SysdigParams> = {
     ],
   },
   timeout: '5m',
+  // Captures, commands and drains can run for minutes: their own slots.
+  lane: 'kubernetes-long',
   example: `- action: Capture the syscalls of the pod
   actionner: kubernetes:sysdig
   parameters:

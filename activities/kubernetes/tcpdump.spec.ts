@@ -21,6 +21,7 @@ export const kubernetesTcpdumpSpec: ActionnerSpec<TcpdumpParams> = {
   allowsOutput: true,
   defaultContinue: false,
   usesContext: false,
+  rerun: 'Reuses the ephemeral container the first attempt added (its name derives from the action), captures again, stores a second pcap.',
   permissions: {
     kubernetes: [
       { apiGroups: [''], resources: ['pods'], verbs: ['get'] },
@@ -29,6 +30,8 @@ export const kubernetesTcpdumpSpec: ActionnerSpec<TcpdumpParams> = {
     ],
   },
   timeout: '10m',
+  // Captures, commands and drains can run for minutes: their own slots.
+  lane: 'kubernetes-long',
   example: `- action: Capture the traffic of the pod
   actionner: kubernetes:tcpdump
   parameters:

@@ -27,6 +27,8 @@ export const kubernetesTerminateSpec: ActionnerSpec<TerminateParams> = {
   allowsOutput: false,
   defaultContinue: false,
   usesContext: false,
+  rerun:
+    'Safe: a pod already gone, or being deleted, is reported `was already terminated`; a replacement created after the alert is never deleted (UID precondition).',
   permissions: {
     kubernetes: [{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'delete'] }, ...replicaOwnerRules],
   },

@@ -39,6 +39,7 @@ export const elasticsearchSpec: NotifierSpec<ElasticsearchConfig> = {
   name: 'elasticsearch',
   description: 'Index the action/output report as a document in Elasticsearch',
   config,
+  rerun: 'Indexes the document again: delivery is at least once.',
   permissions: {},
   example: `notifiers:
   elasticsearch:

@@ -11,6 +11,7 @@ export const k8seventsSpec: NotifierSpec<K8sEventsConfig> = {
   name: 'k8sevents',
   description: 'Record the report as a Kubernetes Event on the pod (kubectl describe pod shows it)',
   config,
+  rerun: 'Creates the Event again: delivery is at least once.',
   permissions: {
     kubernetes: [
       // list: the uid of a pod that is already gone, from earlier events about it.

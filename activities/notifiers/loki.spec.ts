@@ -19,6 +19,7 @@ export const lokiSpec: NotifierSpec<LokiConfig> = {
   name: 'loki',
   description: 'Push the action/output report as a log line to Grafana Loki',
   config,
+  rerun: 'Pushes the log line again (same timestamp and labels, which Loki may drop as a duplicate).',
   permissions: {},
   example: `notifiers:
   loki:

@@ -24,6 +24,7 @@ export const slackSpec: NotifierSpec<SlackConfig> = {
   name: 'slack',
   description: 'Post the action/output report to a Slack incoming webhook',
   config,
+  rerun: 'Posts the message again: delivery is at least once.',
   permissions: {},
   example: `notifiers:
   slack:

@@ -35,6 +35,7 @@ export const smtpSpec: NotifierSpec<SmtpConfig> = {
   name: 'smtp',
   description: 'Mail the action/output report (HTML or plain text)',
   config,
+  rerun: 'Sends the mail again: delivery is at least once.',
   permissions: {},
   example: `notifiers:
   smtp:

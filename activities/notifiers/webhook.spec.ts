@@ -19,6 +19,7 @@ export const webhookSpec: NotifierSpec<WebhookConfig> = {
   name: 'webhook',
   description: 'Send the action/output report as JSON to a URL',
   config,
+  rerun: 'Posts the report again: delivery is at least once.',
   permissions: {},
   example: `notifiers:
   webhook:

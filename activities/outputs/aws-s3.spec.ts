@@ -17,6 +17,7 @@ export const awsS3Spec: OutputSpec<AwsS3Params> = {
   category: 'aws',
   description: 'Upload the artifact to an AWS S3 bucket',
   params,
+  rerun: 'Uploads the artifact again under a new key (`<key>_1`, a conditional write): an object is never overwritten.',
   permissions: {
     // s3:ListBucket for the bucket check (HeadBucket); s3:GetObject only lets the key probe see
     // an earlier artifact of the same second (without it, the conditional write still protects it).

@@ -16,6 +16,7 @@ export const gcpGcsSpec: OutputSpec<GcsParams> = {
   category: 'gcp',
   description: 'Upload the artifact to a Google Cloud Storage bucket',
   params,
+  rerun: 'Uploads the artifact again under a new name (`<key>_1`, a conditional write): an object is never overwritten.',
   permissions: {
     // storage.buckets.get for the bucket check; storage.objects.get only for the same-second key probe.
     iam: ['storage.objects.create', 'storage.buckets.get', 'storage.objects.get'],

@@ -15,6 +15,7 @@ export const localFileSpec: OutputSpec<LocalFileParams> = {
   category: 'local',
   description: "Store the artifact as a file in a folder of the worker's filesystem",
   params,
+  rerun: 'Writes the artifact again under a new name (`<key>_1`): a file is never overwritten.',
   permissions: {},
   example: `output:
   target: local:file

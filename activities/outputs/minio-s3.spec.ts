@@ -16,6 +16,7 @@ export const minioS3Spec: OutputSpec<MinioS3Params> = {
   category: 'minio',
   description: 'Upload the artifact to a MinIO bucket',
   params,
+  rerun: 'Uploads the artifact again under a new key (`<key>_1`, a conditional write): an object is never overwritten.',
   permissions: {
     // MinIO policy actions use S3's names.
     iam: ['s3:PutObject', 's3:ListBucket', 's3:GetObject'],

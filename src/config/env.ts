@@ -64,7 +64,12 @@ export const ENVIRONMENT_VARIABLES: readonly EnvironmentVariable[] = Object.free
     ['TLS_CLIENT_CA_FILE', 'tls.client_ca_file', 'string', 'CA of client certificates (mutual TLS).'],
     ['ENCRYPTION_KEYS', 'encryption.keys', 'list', 'Payload encryption keys `<id>:<base64>`, comma-separated; the first encrypts.'],
     ['ENCRYPTION_CODEC_CORS_ORIGINS', 'encryption.codec_cors_origins', 'list', 'Temporal UI origins allowed to call the codec endpoint.'],
-    ['ENCRYPTION_IDENTIFIERS_IN_SEARCH_ATTRIBUTES', 'encryption.identifiers_in_search_attributes', 'boolean', 'Pod, namespace and hostname in search attributes.'],
+    [
+      'ENCRYPTION_IDENTIFIERS_IN_SEARCH_ATTRIBUTES',
+      'encryption.identifiers_in_search_attributes',
+      'boolean',
+      'Pod, namespace and hostname in search attributes.',
+    ],
     ['OTEL_TRACES_ENABLED', 'otel.traces_enabled', 'boolean', 'Export traces over OTLP gRPC.'],
     ['OTEL_METRICS_ENABLED', 'otel.metrics_enabled', 'boolean', 'Export metrics over OTLP gRPC.'],
     ['OTEL_COLLECTOR_ENDPOINT', 'otel.collector_endpoint', 'string', 'Host of the OTLP collector.'],

@@ -6,3 +6,4 @@ export type * from './activity.ts';
 export type * from './report.ts';
 export type * from './spec.ts';
 export { notifierActivityName } from './activity.ts';
+export { laneTaskQueue, NOTIFIER_LANE } from './plan.ts';

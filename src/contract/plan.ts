@@ -34,6 +34,16 @@ export interface PlannedAction {
   readonly retry: PlannedRetry;
   /** Start-to-close timeout of one attempt. */
   readonly timeout: string;
+  /** Lane of the activity (its task queue is `<task queue>-<lane>`); absent in inputs planned before lanes existed. */
+  readonly lane?: string;
+}
+
+/** Lane of the notifier activities: a slow chat or mail server cannot hold the actions' slots. */
+export const NOTIFIER_LANE = 'notifiers';
+
+/** The task queue of a lane, next to the playbooks' own queue. */
+export function laneTaskQueue(taskQueue: string, lane: string): string {
+  return `${taskQueue}-${lane}`;
 }
 
 export interface PlannedRule {

@@ -25,12 +25,22 @@ export interface ActionnerSpec<P = unknown> {
   /** Whether `additional_contexts` are fetched before it runs. */
   readonly usesContext: boolean;
   readonly permissions: Permissions;
+  /**
+   * What running it again does, after an attempt whose completion was lost (a worker killed between
+   * the side effect and the report): Temporal retries such an attempt. Shown in the reference.
+   */
+  readonly rerun: string;
   /** A YAML rule snippet. */
   readonly example: string;
   /** Default start-to-close timeout of one attempt (Temporal duration string). */
   readonly timeout: string;
   /** Default retry policy, over the planner's defaults; a rule's `retry:` wins over it. */
   readonly retry?: Partial<PlannedRetry>;
+  /**
+   * The lane its activities run in: a task queue of their own, with its own worker slots, so
+   * hanging actions of one lane cannot hold the slots of another. @default the category
+   */
+  readonly lane?: string;
 }
 
 export interface OutputSpec<P = unknown> {
@@ -39,6 +49,11 @@ export interface OutputSpec<P = unknown> {
   readonly description: string;
   readonly params: z.ZodType<P>;
   readonly permissions: Permissions;
+  /**
+   * What running it again does, after an attempt whose completion was lost (a worker killed between
+   * the side effect and the report): Temporal retries such an attempt. Shown in the reference.
+   */
+  readonly rerun: string;
   readonly example: string;
 }
 
@@ -48,6 +63,11 @@ export interface NotifierSpec<C = unknown> {
   /** Schema of `notifiers.<name>` in the configuration. */
   readonly config: z.ZodType<C>;
   readonly permissions: Permissions;
+  /**
+   * What running it again does, after an attempt whose completion was lost (a worker killed between
+   * the side effect and the report): Temporal retries such an attempt. Shown in the reference.
+   */
+  readonly rerun: string;
   readonly example: string;
 }
 

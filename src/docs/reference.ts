@@ -62,18 +62,19 @@ function actionnersPage(specs: readonly ActionnerSpec[]): string {
   const sections = specs.map((a) => {
     const output = a.needsOutput ? 'required' : a.allowsOutput ? 'allowed' : 'not used';
     const facts = table(
-      ['Category', 'Default `continue`', 'Output', 'Additional contexts', 'Timeout of one attempt'],
-      [[a.category, String(a.defaultContinue), output, a.usesContext ? 'fetched' : 'ignored', a.timeout]],
+      ['Category', 'Default `continue`', 'Output', 'Additional contexts', 'Timeout of one attempt', 'Lane'],
+      [[a.category, String(a.defaultContinue), output, a.usesContext ? 'fetched' : 'ignored', a.timeout, a.lane ?? a.category]],
     );
     const retry = a.retry ? `\nDefault retry policy over the engine's: \`${JSON.stringify(a.retry)}\`.\n` : '';
-    return `## ${a.name}\n\n${a.description}\n\n${facts}${retry}\n${fieldTable(fieldRows(a.params))}\n${permissionsText(a.permissions)}\n${example(a.example)}`;
+    return `## ${a.name}\n\n${a.description}\n\n${facts}${retry}\n**Re-run** (an attempt retried after its completion was lost): ${a.rerun}\n\n${fieldTable(fieldRows(a.params))}\n${permissionsText(a.permissions)}\n${example(a.example)}`;
   });
   return `${HEADER}# Actionners\n\nWhat each action of a rule can run (\`actionner:\`), with its parameters (\`parameters:\`).\n\n${index(specs.map((s) => s.name))}${sections.join('\n')}`;
 }
 
 function outputsPage(specs: readonly OutputSpec[]): string {
   const sections = specs.map(
-    (o) => `## ${o.name}\n\n${o.description}\n\n${fieldTable(fieldRows(o.params))}\n${permissionsText(o.permissions)}\n${example(o.example)}`,
+    (o) =>
+      `## ${o.name}\n\n${o.description}\n\n**Re-run**: ${o.rerun}\n\n${fieldTable(fieldRows(o.params))}\n${permissionsText(o.permissions)}\n${example(o.example)}`,
   );
   return `${HEADER}# Outputs\n\nWhere an action's artifact goes (\`output: { target, parameters }\`).\n\n${index(specs.map((s) => s.name))}${sections.join('\n')}`;
 }
@@ -81,7 +82,7 @@ function outputsPage(specs: readonly OutputSpec[]): string {
 function notifiersPage(specs: readonly NotifierSpec[]): string {
   const sections = specs.map((n) => {
     const rows = fieldRows(n.config).map((r) => ({ ...r, name: `notifiers.${n.name}.${r.name}` }));
-    return `## ${n.name}\n\n${n.description}\n\n${fieldTable(rows)}\n${permissionsText(n.permissions)}\n${example(n.example)}`;
+    return `## ${n.name}\n\n${n.description}\n\n**Re-run**: ${n.rerun}\n\n${fieldTable(rows)}\n${permissionsText(n.permissions)}\n${example(n.example)}`;
   });
   return `${HEADER}# Notifiers\n\nWhere reports go (\`notifiers:\` of a rule, \`default_notifiers\`), configured under \`notifiers.<name>\`.\n\n${index(specs.map((s) => s.name))}${sections.join('\n')}`;
 }

@@ -17,7 +17,9 @@ function retryPolicy(retry: RetrySpec | undefined, actionner: Partial<PlannedRet
 }
 
 /** What planning needs of an actionner: its defaults. */
-export type ActionnerLookup = (name: string) => Pick<ActionnerSpec, 'defaultContinue' | 'needsOutput' | 'allowsOutput' | 'timeout' | 'retry'> | undefined;
+export type ActionnerLookup = (
+  name: string,
+) => Pick<ActionnerSpec, 'defaultContinue' | 'needsOutput' | 'allowsOutput' | 'timeout' | 'retry' | 'lane' | 'category'> | undefined;
 
 function planAction(action: ActionSpec, lookup: ActionnerLookup): PlannedAction {
   const spec = lookup(action.actionner);
@@ -36,6 +38,7 @@ function planAction(action: ActionSpec, lookup: ActionnerLookup): PlannedAction 
     output: action.output,
     retry: retryPolicy(action.retry, spec.retry),
     timeout: action.timeout ?? spec.timeout,
+    lane: spec.lane ?? spec.category,
   };
 }
 

@@ -1,4 +1,3 @@
-import type { Worker } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
 import { catalog } from '../../activities/specs.ts';
 import type { TalonConfig } from '../config/schema.ts';
@@ -12,6 +11,7 @@ import { connectClient, connectWorker, ensureSearchAttributes } from '../tempora
 import { AesGcmCodec } from '../temporal/codec.ts';
 import { startDevServer, type DevServer } from '../temporal/dev-server.ts';
 import { parseEncryptionKeys } from '../temporal/encryption-keys.ts';
+import type { TalonWorker } from '../worker/worker.ts';
 import { listen, type RunningServer } from './ingest-server.ts';
 import { checkNotifierConfigs, notifiersInUse } from './notifier-config.ts';
 
@@ -83,16 +83,15 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     const address = devServer?.address ?? temporal.address ?? `127.0.0.1:${temporal.embedded.port}`;
     const metrics = new Metrics({ processMetrics: true });
 
-    let worker: Worker | undefined;
     if (options.worker) {
       // Loaded here only: `talon serve` never loads the worker, the activities or their SDKs.
       const { createWorker } = await import('../worker/worker.ts');
       const connection = await connectWorker(temporal, address);
       cleanups.push(() => connection.close());
-      worker = await createWorker({ connection, namespace: temporal.namespace, taskQueue: temporal.task_queue, config, log, metrics });
+      const worker: TalonWorker = await createWorker({ connection, namespace: temporal.namespace, taskQueue: temporal.task_queue, config, log, metrics });
       const running = worker.run();
       cleanups.push(async () => {
-        worker!.shutdown();
+        worker.shutdown();
         await running;
       });
     }

@@ -15,7 +15,8 @@ export function parseEncryptionKeys(entries: readonly string[]): EncryptionKey[]
     const colon = entry.indexOf(':');
     const id = colon > 0 ? entry.slice(0, colon) : '';
     const key = Buffer.from(colon > 0 ? entry.slice(colon + 1) : '', 'base64');
-    if (id === '' || !/^[A-Za-z0-9._-]+$/.test(id)) throw new Error(`encryption.keys[${i}]: expected '<id>:<base64 key>' with an id of letters, digits, '.', '_' or '-'`);
+    if (id === '' || !/^[A-Za-z0-9._-]+$/.test(id))
+      throw new Error(`encryption.keys[${i}]: expected '<id>:<base64 key>' with an id of letters, digits, '.', '_' or '-'`);
     if (key.length !== 32) throw new Error(`encryption.keys[${i}] ('${id}'): the key must be 32 bytes (AES-256), base64-encoded; it has ${key.length}`);
     return { id, key };
   });

@@ -1,8 +1,10 @@
 import { type NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import { createClients } from '../../activities/clients.ts';
 import { createActivities } from '../../activities/index.ts';
+import { actionnerSpecs, notifierSpecs } from '../../activities/specs.ts';
 import type { Deps } from '../../activities/types.ts';
 import type { TalonConfig } from '../config/schema.ts';
+import { laneTaskQueue, notifierActivityName, NOTIFIER_LANE } from '../contract/index.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics/metrics.ts';
 import { dataConverterFor } from '../temporal/codec.ts';
@@ -19,21 +21,53 @@ export interface WorkerOptions {
   workflowBundle?: WorkflowBundleOption;
 }
 
+/** The workers of one process, run and stopped together. */
+export interface TalonWorker {
+  /** Resolves once every worker has stopped (after shutdown()); rejects if one fails. */
+  run(): Promise<void>;
+  shutdown(): void;
+}
+
+/** Each lane's activity types: actionners by their spec's lane (default the category), notifiers in theirs. */
+export function lanes(): Map<string, string[]> {
+  const byLane = new Map<string, string[]>();
+  const add = (lane: string, type: string) => byLane.set(lane, [...(byLane.get(lane) ?? []), type]);
+  for (const spec of actionnerSpecs) add(spec.lane ?? spec.category, spec.name);
+  for (const spec of notifierSpecs) add(NOTIFIER_LANE, notifierActivityName(spec.name));
+  return byLane;
+}
+
 /**
- * A worker that runs playbook workflows and every actionner/notifier activity. It creates the SDK
- * clients (each on first use) and injects them into the activities.
+ * The playbook worker (workflows) and one activity worker per lane, each on its own task queue with
+ * its own slots: 150 hanging HTTP calls fill the `http` lane's slots, not the Kubernetes actions'.
+ * The playbook worker registers every activity too, so activities scheduled on its queue by
+ * playbooks started before lanes existed still run. One set of SDK clients serves all of them.
  */
-export async function createWorker(options: WorkerOptions): Promise<Worker> {
+export async function createWorker(options: WorkerOptions): Promise<TalonWorker> {
   const deps: Deps = { config: options.config, log: options.log, metrics: options.metrics, clients: createClients(options.config) };
-  return Worker.create({
-    connection: options.connection,
-    namespace: options.namespace,
-    taskQueue: options.taskQueue,
-    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : workflowSource()),
-    activities: createActivities(deps),
-    dataConverter: dataConverterFor(options.config.encryption.keys),
-    // A workflow task waiting on the sticky queue of a worker that died moves to the shared queue
-    // after this (SDK default 10 s), so another worker takes the playbook over sooner.
-    stickyQueueScheduleToStartTimeout: '3s',
-  });
+  const activities = createActivities(deps);
+  const common = { connection: options.connection, namespace: options.namespace, dataConverter: dataConverterFor(options.config.encryption.keys) };
+  const workers = [
+    await Worker.create({
+      ...common,
+      taskQueue: options.taskQueue,
+      ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : workflowSource()),
+      activities,
+      // A workflow task waiting on the sticky queue of a worker that died moves to the shared queue
+      // after this (SDK default 10 s), so another worker takes the playbook over sooner.
+      stickyQueueScheduleToStartTimeout: '3s',
+    }),
+  ];
+  for (const [lane, types] of lanes()) {
+    const own = Object.fromEntries(types.flatMap((type) => (activities[type] ? [[type, activities[type]] as const] : [])));
+    workers.push(await Worker.create({ ...common, taskQueue: laneTaskQueue(options.taskQueue, lane), activities: own }));
+  }
+  return {
+    async run() {
+      await Promise.all(workers.map((worker) => worker.run()));
+    },
+    shutdown() {
+      for (const worker of workers) if (worker.getState() === 'RUNNING') worker.shutdown();
+    },
+  };
 }

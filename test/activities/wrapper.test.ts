@@ -24,6 +24,7 @@ const spec: ActionnerSpec<{ name: string; times: number }> = {
   defaultContinue: true,
   usesContext: false,
   permissions: {},
+  rerun: 'Echoes again.',
   example: '',
   timeout: '5s',
 };

@@ -41,6 +41,7 @@ const DEFAULTS = {
   start_queue: { concurrency: 32, max_queued: 10000, max_wait_seconds: 60 },
   auth: { tokens: [], hmac_secrets: [], hmac_window_seconds: 300, protect_metrics: false },
   tls: {},
+  encryption: { keys: [], codec_cors_origins: [], identifiers_in_search_attributes: true },
   deduplication: { leader_election: true, time_window_seconds: 5 },
   default_notifiers: [],
   notifiers: {},

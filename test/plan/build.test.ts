@@ -53,7 +53,7 @@ describe("an actionner's default continue", () => {
       parameters: { url: "http://b.example" }
 `);
     // A lookup whose actionner stops the chain by default, as kubernetes:terminate does.
-    const stopsByDefault = () => ({ defaultContinue: false, needsOutput: true, allowsOutput: false, timeout: '2m' });
+    const stopsByDefault = () => ({ defaultContinue: false, needsOutput: true, allowsOutput: false, timeout: '2m', category: 'http' });
     const [rule] = planRules(ruleSet.rules, [], stopsByDefault);
     expect(rule?.actions.map((a) => [a.name, a.effectiveContinue, a.outputMode, a.timeout])).toEqual([
       ['unset', false, 'required', '2m'],

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { inject } from 'vitest';
 import { falcoEvent, rulesFromYaml } from './fixtures.ts';
 import { configSchema, type TalonConfig } from '../../src/config/schema.ts';
@@ -8,7 +8,7 @@ import type { FalcoEvent } from '../../src/contract/index.ts';
 import { silentLogger } from '../../src/log.ts';
 import { planEvent } from '../../src/plan/plan.ts';
 import { dataConverterFor } from '../../src/temporal/codec.ts';
-import { createWorker } from '../../src/worker/worker.ts';
+import { createWorker, type TalonWorker } from '../../src/worker/worker.ts';
 import type { playbook } from '../../workflows/playbook.ts';
 import type { PlaybookInput, PlaybookReport } from '../../src/contract/index.ts';
 
@@ -35,7 +35,7 @@ export async function testClient(encryptionKeys: readonly string[] = []): Promis
 
 export interface TestWorker {
   readonly taskQueue: string;
-  readonly worker: Worker;
+  readonly worker: TalonWorker;
   stop(): Promise<void>;
 }
 

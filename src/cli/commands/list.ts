@@ -34,6 +34,8 @@ export function listActionners(): string {
         allow_output: a.allowsOutput,
         require_output: a.needsOutput,
         timeout: a.timeout,
+        lane: a.lane ?? a.category,
+        rerun: a.rerun,
         permissions: permissionDocs(a.permissions),
         parameters: parameterDocs(a.params),
         example: a.example,
