@@ -6,6 +6,7 @@ import type { ActionActivity, ActionnerSpec, NotifierActivity, NotifierSpec } fr
 import { notifierActivityName } from '../src/contract/index.ts';
 import { keepAlive } from './activity-context.ts';
 import { withAdditionalContexts } from './contexts.ts';
+import { crashAfterSideEffect } from './failpoint.ts';
 import { permanent, toFailure } from './errors.ts';
 import { actionnerImplementations, notifierImplementations } from './implementations.ts';
 import { inlineOutput, storeOutput } from './output-stage.ts';
@@ -59,6 +60,7 @@ export function actionActivity(implementation: () => Promise<ActionnerImplementa
       // A skipped action (`ignored`) produced nothing to store.
       const outputOutcome = result.status === 'success' ? await storeOutput(input, result, { ...deps, log }) : undefined;
       const output = outputOutcome ? undefined : await inlineOutput(result.artifact);
+      crashAfterSideEffect(input.actionner, attempt);
       log.info({ status: result.status, result: result.result, output_target: outputOutcome?.target }, 'action');
       deps.metrics?.actions.inc({ rule: input.rule, action: input.action, actionner: input.actionner, status: result.status });
       return { status: result.status, result: result.result, objects: result.objects, output, outputOutcome, attempt };

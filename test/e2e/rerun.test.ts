@@ -1,0 +1,109 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CoreV1Api, NetworkingV1Api } from '@kubernetes/client-node';
+import type { Client } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { planRules } from '../../src/plan/build.ts';
+import type { playbook } from '../../workflows/playbook.ts';
+import { spawnTalon, type TalonProcess } from '../support/cli.ts';
+import { HttpTarget } from '../support/http-target.ts';
+import { createFakeNode, createOwnedPod, testKube, waitUntil } from '../support/kube.ts';
+import { falcoEvent, rulesFromYaml, temporalAddress, testClient } from '../support/temporal.ts';
+
+// Re-runs after a lost completion: a worker process dies (SIGKILL, by the failpoint in
+// activities/failpoint.ts) right after each action's first attempt did its work and before Temporal
+// recorded it; Temporal retries the attempt on the next worker. What each re-run does is in its
+// spec (`rerun`); here it is checked against the API server, an HTTP endpoint and the output folder.
+
+const kube = testKube();
+const core = kube.kubeConfig.makeApiClient(CoreV1Api);
+const namespace = `rerun-${randomUUID().slice(0, 6)}`;
+const node = `kwok-${namespace}`;
+let client: Client;
+let target: HttpTarget;
+const workers: TalonProcess[] = [];
+
+beforeAll(async () => {
+  await core.createNamespace({ body: { metadata: { name: namespace } } });
+  await createFakeNode(kube.kubeConfig, node);
+  target = await new HttpTarget().start();
+  target.route('/ticket', 200);
+  client = await testClient();
+});
+
+afterAll(async () => {
+  for (const w of workers) await w.kill('SIGKILL');
+  await client?.connection.close();
+  await target?.stop();
+});
+
+describe('re-run after a lost completion, one action of each kind', () => {
+  it('label, networkpolicy, terminate take effect once; http:request repeats its Idempotency-Key; local:file keeps both artifacts', async () => {
+    const { pod } = await createOwnedPod(kube.kubeConfig, 'Deployment', { namespace, name: 'web', nodeName: node });
+    const podName = pod.metadata?.name ?? '';
+    await waitUntil('pod running', async () => (await core.readNamespacedPod({ namespace, name: podName })).status?.phase === 'Running', undefined, 30_000);
+    const artifacts = mkdtempSync(join(tmpdir(), 'talon-rerun-'));
+    const ruleSet = await rulesFromYaml(`- rule: rerun
+  match: { rules: [Terminal shell in container] }
+  actions:
+    - { action: label, actionner: kubernetes:label, parameters: { labels: { quarantine: "true" } } }
+    - { action: isolate, actionner: kubernetes:networkpolicy }
+    - action: ticket
+      actionner: http:request
+      parameters: { url: "${target.url}/ticket" }
+      output: { target: local:file, parameters: { destination: ${artifacts} } }
+    - { action: terminate, actionner: kubernetes:terminate }
+`);
+    const event = falcoEvent({ output_fields: { 'k8s.ns.name': namespace, 'k8s.pod.name': podName } });
+    const taskQueue = `rerun-${randomUUID()}`;
+    const crashing = ['kubernetes:label', 'kubernetes:networkpolicy', 'http:request', 'kubernetes:terminate'];
+    const spawn = () => {
+      const w = spawnTalon(['worker'], {
+        TEMPORAL_ADDRESS: temporalAddress(),
+        TEMPORAL_TASK_QUEUE: taskQueue,
+        KUBECONFIG: kube.kubeconfigPath,
+        TALON_FAILPOINT_CRASH_AFTER: crashing.join(','),
+      });
+      workers.push(w);
+      return w;
+    };
+    let worker = spawn();
+    const handle = await client.workflow.start<typeof playbook>('playbook', {
+      taskQueue,
+      workflowId: `rerun-${randomUUID()}`,
+      args: [{ event, rules: planRules(ruleSet.match(event), []), dedupWindowSeconds: 0 }],
+    });
+    // A supervisor: each time the failpoint kills the worker, start another, until the playbook ends.
+    let crashes = 0;
+    const result = handle.result();
+    let done = false;
+    void result.finally(() => (done = true));
+    while (!done) {
+      const exited = await Promise.race([new Promise<boolean>((r) => worker.child.once('exit', () => r(true))), result.then(() => false)]);
+      if (exited && !done) {
+        crashes++;
+        worker = spawn();
+      }
+    }
+    const report = await result;
+    expect(crashes).toBe(4);
+    expect(report.rules[0]?.actions.map((a) => [a.action, a.status, a.attempts])).toEqual([
+      ['label', 'success', 2],
+      ['isolate', 'success', 2],
+      ['ticket', 'success', 2],
+      ['terminate', 'success', 2],
+    ]);
+    expect(report.rules[0]?.actions[3]?.result).toContain('already');
+    // Once: one policy, the pod gone (deleted by the first attempt; the retry found it gone).
+    expect((await kube.kubeConfig.makeApiClient(NetworkingV1Api).listNamespacedNetworkPolicy({ namespace })).items).toHaveLength(1);
+    await expect(core.readNamespacedPod({ namespace, name: podName })).rejects.toMatchObject({ code: 404 });
+    // Twice, with one key: an endpoint honouring Idempotency-Key acts once.
+    const tickets = target.requestsTo('/ticket');
+    expect(tickets).toHaveLength(2);
+    expect(new Set(tickets.map((t) => t.headers['idempotency-key']))).toEqual(new Set([`${handle.workflowId}/2`]));
+    // Never overwritten: both attempts' artifacts are there.
+    expect(readdirSync(artifacts)).toHaveLength(2);
+  }, 240_000);
+});
