@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { DefaultLogger, makeTelemetryFilterString, NativeConnection, Runtime } from '@temporalio/worker';
 import { inject } from 'vitest';
 import { falcoEvent, rulesFromYaml } from './fixtures.ts';
 import { configSchema, type TalonConfig } from '../../src/config/schema.ts';
@@ -14,7 +14,8 @@ import type { PlaybookInput, PlaybookReport } from '../../src/contract/index.ts'
 
 // The Rust core logs every worker start/stop at INFO; tests only want warnings.
 try {
-  Runtime.install({ logger: new DefaultLogger('ERROR') });
+  // Core (Rust) logs too: a test that restarts the server would print every retried call.
+  Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }), forward: {} } } });
 } catch {
   // Already installed in this process.
 }

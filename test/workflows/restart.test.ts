@@ -1,0 +1,100 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import { afterAll, describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import { configSchema } from '../../src/config/schema.ts';
+import { createApp } from '../../src/ingest/app.ts';
+import { temporalStarter } from '../../src/ingest/starter.ts';
+import { silentLogger } from '../../src/log.ts';
+import { Metrics } from '../../src/metrics/metrics.ts';
+import { freePort, startDevServer, type DevServer } from '../../src/temporal/dev-server.ts';
+import { createWorker } from '../../src/worker/worker.ts';
+import { HttpTarget } from '../support/http-target.ts';
+import { rulesFromYaml } from '../support/temporal.ts';
+
+// A Temporal dev server of its own, with a database file, restarted in the middle of a burst.
+
+let server: DevServer | undefined;
+const cleanups: (() => Promise<void>)[] = [];
+
+afterAll(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+  await server?.stop();
+});
+
+describe('a Temporal restart in the middle of a burst', () => {
+  it('every alert answered 200 ends with its workflow completed and its action run (once per key, at least once)', async () => {
+    const port = await freePort();
+    const dbFilename = join(mkdtempSync(join(tmpdir(), 'talon-restart-')), 'temporal.db');
+    const options = { port, uiPort: false as const, dbFilename };
+    server = await startDevServer(options);
+    const target = await new HttpTarget().start();
+    target.route('/act', 200);
+    cleanups.push(() => target.stop());
+    const ruleSet = await rulesFromYaml(`- rule: burst
+  match: { rules: [Terminal shell in container] }
+  actions:
+    - { action: act, actionner: http:request, parameters: { url: "${target.url}/act" } }
+`);
+    const connection = await Connection.connect({ address: server.address });
+    const client = new Client({ connection });
+    cleanups.push(() => connection.close());
+    const native = await NativeConnection.connect({ address: server.address });
+    const taskQueue = `restart-${randomUUID()}`;
+    const worker = await createWorker({
+      connection: native,
+      namespace: 'default',
+      taskQueue,
+      config: configSchema.parse({ temporal: { address: server.address } }),
+      log: silentLogger,
+      workflowBundle: { codePath: inject('workflowBundlePath') },
+    });
+    const running = worker.run();
+    cleanups.push(async () => {
+      worker.shutdown();
+      await running;
+      await native.close();
+    });
+    const app = createApp({
+      rules: () => ruleSet,
+      starter: temporalStarter(client, taskQueue, { maxWaitMs: 90_000 }),
+      metrics: new Metrics(),
+      log: silentLogger,
+      dedupWindowSeconds: 0,
+    });
+    const alert = (i: number) => ({
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ output: `burst ${i} ${randomUUID()}`, priority: 'Warning', rule: 'Terminal shell in container', output_fields: {} }),
+    });
+    // 200 alerts over ~2 s; the server goes down after ~1 s and comes back 2 s later on the same file.
+    const answers: Promise<Response>[] = [];
+    const sending = (async () => {
+      for (let i = 0; i < 200; i++) {
+        answers.push(Promise.resolve(app.request('/', alert(i))));
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    })();
+    await new Promise((r) => setTimeout(r, 1000));
+    await server.stop();
+    await new Promise((r) => setTimeout(r, 2000));
+    server = await startDevServer(options);
+    await sending;
+    const responses = await Promise.all(answers);
+    const statuses = responses.map((r) => r.status);
+    const bodies = (await Promise.all(responses.map((r) => r.json()))) as { workflowId?: string }[];
+    // Held, not dropped: the ingest waited for the server instead of answering 503.
+    expect(statuses.filter((s) => s !== 200)).toEqual([]);
+    const ids = bodies.map((b) => b.workflowId ?? '');
+    for (const id of ids) {
+      const report = (await client.workflow.getHandle(id).result()) as { outcome: string };
+      expect(report.outcome).toBe('succeeded');
+    }
+    const keys = target.requestsTo('/act').map((r) => String(r.headers['idempotency-key']));
+    for (const id of ids) expect(keys).toContain(`${id}/0`);
+  }, 240_000);
+});
