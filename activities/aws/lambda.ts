@@ -1,3 +1,4 @@
+import { cancellationSignal } from '../activity-context.ts';
 import { GetFunctionCommand, InvokeCommand } from '@aws-sdk/client-lambda';
 import { z } from 'zod';
 import { permanent, truncate } from '../errors.ts';
@@ -50,7 +51,8 @@ export const awsLambda: ActionnerImplementation<AwsLambdaParams> = {
       Payload: Buffer.from(JSON.stringify({ ...event, context })),
     });
     const client = await deps.clients.lambda();
-    const response = await client.send(command).catch((error: unknown) => {
+    // A cancelled playbook stops waiting for the function (which may still run to its end).
+    const response = await client.send(command, { abortSignal: cancellationSignal() }).catch((error: unknown) => {
       throw awsFailure(error, { what: `lambda:InvokeFunction on '${name}'`, iamAction: 'lambda:InvokeFunction', notFound: notFound(name, qualifier) });
     });
     const payload = Buffer.from(response.Payload ?? new Uint8Array());

@@ -1,6 +1,7 @@
 import type { V1Pod } from '@kubernetes/client-node';
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { hostname } from '../../src/events/fields.ts';
+import { cancellationSignal } from '../activity-context.ts';
 import type { FalcoEvent } from '../../src/contract/index.ts';
 import type { Logger } from '../../src/log.ts';
 import { permanent, retryable, truncate } from '../errors.ts';
@@ -113,6 +114,8 @@ async function waitGone(apis: KubeApis, node: string, pods: readonly V1Pod[], se
       log.warn({ node, error: asFailure(error).message }, 'listing the pods of the node failed');
     }
     if (left.size === 0 || Date.now() >= deadline) return left.size;
+    // A cancelled playbook stops waiting (the evictions already made stand).
+    if (cancellationSignal()?.aborted) throw new CancelledFailure('the activity was cancelled');
     await new Promise((resolve) => setTimeout(resolve, Math.min(POLL_MS, deadline - Date.now())));
   }
 }

@@ -92,14 +92,15 @@ describe('deduplication by workflow ID', () => {
 
   it('1,000 identical alerts within 1 s across two loaded replicas start exactly one run, however long they wait', async () => {
     // Two replicas, each with its own start gate and single flight, kept busy by distinct alerts so
-    // that identical ones wait longer than the 1 s window before their start.
-    const replicas = [ingest(1, { concurrency: 2 }), ingest(1, { concurrency: 2 })];
+    // that identical ones wait longer than the 3 s window before their start. The window is wider
+    // than the 1 s of sending, so that on a loaded machine every identical alert still arrives in it.
+    const replicas = [ingest(3, { concurrency: 2 }), ingest(3, { concurrency: 2 })];
     const text = `dedup loaded ${Date.now()}`;
     const identical: Promise<Response>[] = [];
     const load: Promise<Response>[] = [];
     for (let batch = 0; batch < 10; batch++) {
       for (let i = 0; i < 100; i++) identical.push(Promise.resolve(replicas[i % 2]!.request('/', alert(text))));
-      for (let i = 0; i < 40; i++) load.push(Promise.resolve(replicas[i % 2]!.request('/', alert(`load ${text} ${batch}-${i}`))));
+      for (let i = 0; i < 60; i++) load.push(Promise.resolve(replicas[i % 2]!.request('/', alert(`load ${text} ${batch}-${i}`))));
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     const answers = await Promise.all(identical);
