@@ -2,11 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CoreV1Api, NetworkingV1Api } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, NetworkingV1Api } from '@kubernetes/client-node';
 import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planRules } from '../../src/plan/build.ts';
 import type { playbook } from '../../workflows/playbook.ts';
+import { CALICO_CRD, ciliumCrdPath, installCrds } from '../kube/harness/crds.ts';
 import { spawnTalon, type TalonProcess } from '../support/cli.ts';
 import { HttpTarget } from '../support/http-target.ts';
 import { createFakeNode, createOwnedPod, testKube, waitUntil } from '../support/kube.ts';
@@ -26,6 +27,7 @@ let target: HttpTarget;
 const workers: TalonProcess[] = [];
 
 beforeAll(async () => {
+  await installCrds(kube.kubeConfig, [CALICO_CRD, ciliumCrdPath()]);
   await core.createNamespace({ body: { metadata: { name: namespace } } });
   await createFakeNode(kube.kubeConfig, node);
   target = await new HttpTarget().start();
@@ -40,7 +42,7 @@ afterAll(async () => {
 });
 
 describe('re-run after a lost completion, one action of each kind', () => {
-  it('label, networkpolicy, terminate take effect once; http:request repeats its Idempotency-Key; local:file keeps both artifacts', async () => {
+  it('label, the three network policies, terminate take effect once; http:request repeats its Idempotency-Key; local:file keeps both artifacts', async () => {
     const { pod } = await createOwnedPod(kube.kubeConfig, 'Deployment', { namespace, name: 'web', nodeName: node });
     const podName = pod.metadata?.name ?? '';
     await waitUntil('pod running', async () => (await core.readNamespacedPod({ namespace, name: podName })).status?.phase === 'Running', undefined, 30_000);
@@ -50,15 +52,17 @@ describe('re-run after a lost completion, one action of each kind', () => {
   actions:
     - { action: label, actionner: kubernetes:label, parameters: { labels: { quarantine: "true" } } }
     - { action: isolate, actionner: kubernetes:networkpolicy }
+    - { action: deny (calico), actionner: calico:networkpolicy }
+    - { action: deny (cilium), actionner: cilium:networkpolicy }
     - action: ticket
       actionner: http:request
       parameters: { url: "${target.url}/ticket" }
       output: { target: local:file, parameters: { destination: ${artifacts} } }
     - { action: terminate, actionner: kubernetes:terminate }
 `);
-    const event = falcoEvent({ output_fields: { 'k8s.ns.name': namespace, 'k8s.pod.name': podName } });
+    const event = falcoEvent({ output_fields: { 'k8s.ns.name': namespace, 'k8s.pod.name': podName, 'fd.rip': '203.0.113.7' } });
     const taskQueue = `rerun-${randomUUID()}`;
-    const crashing = ['kubernetes:label', 'kubernetes:networkpolicy', 'http:request', 'kubernetes:terminate'];
+    const crashing = ['kubernetes:label', 'kubernetes:networkpolicy', 'calico:networkpolicy', 'cilium:networkpolicy', 'http:request', 'kubernetes:terminate'];
     const spawn = () => {
       const w = spawnTalon(['worker'], {
         TEMPORAL_ADDRESS: temporalAddress(),
@@ -88,21 +92,29 @@ describe('re-run after a lost completion, one action of each kind', () => {
       }
     }
     const report = await result;
-    expect(crashes).toBe(4);
+    expect(crashes).toBe(6);
     expect(report.rules[0]?.actions.map((a) => [a.action, a.status, a.attempts])).toEqual([
       ['label', 'success', 2],
       ['isolate', 'success', 2],
+      ['deny (calico)', 'success', 2],
+      ['deny (cilium)', 'success', 2],
       ['ticket', 'success', 2],
       ['terminate', 'success', 2],
     ]);
-    expect(report.rules[0]?.actions[3]?.result).toContain('already');
+    expect(report.rules[0]?.actions[5]?.result).toContain('already');
+    // Once: the remote IP denied once in each policy.
+    const custom = kube.kubeConfig.makeApiClient(CustomObjectsApi);
+    const calico = await custom.getNamespacedCustomObject({ group: 'projectcalico.org', version: 'v3', namespace, plural: 'networkpolicies', name: 'web' });
+    expect(JSON.stringify(calico.spec.egress).match(/203\.0\.113\.7/g)).toHaveLength(1);
+    const cilium = await custom.getNamespacedCustomObject({ group: 'cilium.io', version: 'v2', namespace, plural: 'ciliumnetworkpolicies', name: 'web' });
+    expect(cilium.spec.egressDeny).toEqual([{ toCIDR: ['203.0.113.7/32'] }]);
     // Once: one policy, the pod gone (deleted by the first attempt; the retry found it gone).
     expect((await kube.kubeConfig.makeApiClient(NetworkingV1Api).listNamespacedNetworkPolicy({ namespace })).items).toHaveLength(1);
     await expect(core.readNamespacedPod({ namespace, name: podName })).rejects.toMatchObject({ code: 404 });
     // Twice, with one key: an endpoint honouring Idempotency-Key acts once.
     const tickets = target.requestsTo('/ticket');
     expect(tickets).toHaveLength(2);
-    expect(new Set(tickets.map((t) => t.headers['idempotency-key']))).toEqual(new Set([`${handle.workflowId}/2`]));
+    expect(new Set(tickets.map((t) => t.headers['idempotency-key']))).toEqual(new Set([`${handle.workflowId}/4`]));
     // Never overwritten: both attempts' artifacts are there.
     expect(readdirSync(artifacts)).toHaveLength(2);
   }, 240_000);
