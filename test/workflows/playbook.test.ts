@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -8,7 +8,8 @@ import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { playbook } from '../../workflows/playbook.ts';
 import { HttpTarget } from '../support/http-target.ts';
-import { runPlaybook, startTestWorker, testClient, testConfig, type TestWorker } from '../support/temporal.ts';
+import { planRules } from '../../src/plan/build.ts';
+import { falcoEvent, rulesFromYaml, runPlaybook, startTestWorker, testClient, testConfig, type TestWorker } from '../support/temporal.ts';
 
 // Every test here runs the real playbook workflow on a real Temporal dev server, with http:request
 // actions against a real loopback HTTP server that fails on purpose.
@@ -204,6 +205,39 @@ describe('playbook workflow on a real Temporal server', () => {
       expect(report.rules[0]?.actions[0]?.output).toMatchObject({ status: 'failure', error: "folder '/nonexistent/talon' does not exist" });
       // Left open, the body would last until its 28 s request timeout.
       expect(await waitFor(() => closed, 3000)).toBe(true);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('cancelling a playbook aborts its running HTTP call at once (delivered with the heartbeats)', async () => {
+    let closedAt: number | undefined;
+    let arrived = false;
+    const server = await openServer((req) => {
+      arrived = true;
+      req.socket.on('close', () => (closedAt = Date.now()));
+      // Never answered: only a cancellation ends it before its 100 s timeout.
+    });
+    try {
+      const ruleSet = await rulesFromYaml(`- rule: cancelled
+  match: { rules: [Terminal shell in container] }
+  actions:
+    - action: hangs
+      actionner: http:request
+      parameters: { url: "${server.url}/hang", timeout_seconds: 100 }
+      timeout: 2m
+`);
+      const event = falcoEvent();
+      const handle = await client.workflow.start<typeof playbook>('playbook', {
+        taskQueue: worker.taskQueue,
+        workflowId: `cancel-${randomUUID()}`,
+        args: [{ event, rules: planRules(ruleSet.match(event), []), dedupWindowSeconds: 0 }],
+      });
+      expect(await waitFor(() => arrived, 10_000)).toBe(true);
+      const cancelledAt = Date.now();
+      await handle.cancel();
+      expect(await waitFor(() => closedAt !== undefined, 10_000)).toBe(true);
+      expect(closedAt! - cancelledAt).toBeLessThan(5_000);
     } finally {
       await server.stop();
     }
