@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { actionnerSpecs, contextSpecs, notifierSpecs, outputSpecs } from '../../activities/specs.ts';
+import { chartFiles } from '../../src/docs/chart-files.ts';
 import { referencePages } from '../../src/docs/reference.ts';
 import { fieldRows } from '../../src/docs/schema-rows.ts';
 
@@ -10,6 +11,14 @@ describe('the generated reference (docs/reference)', () => {
   it.each(Object.keys(pages))('%s is what `npm run docs` generates from the code', (name) => {
     const committed = readFileSync(new URL(`../../docs/reference/${name}`, import.meta.url), 'utf8');
     expect(committed, `docs/reference/${name} is stale: run npm run docs`).toBe(pages[name]);
+  });
+
+  it.each(
+    Object.entries(chartFiles({ actionners: actionnerSpecs, outputs: outputSpecs, notifiers: notifierSpecs, contexts: contextSpecs }, 'playbooks/rules.yaml')),
+  )('charts/talon/files/%s is what `npm run docs` generates', (name, text) => {
+    expect(readFileSync(new URL(`../../charts/talon/files/${name}`, import.meta.url), 'utf8'), `charts/talon/files/${name} is stale: run npm run docs`).toBe(
+      text,
+    );
   });
 
   it('documents every parameter of every actionner, output and notifier', () => {
