@@ -3,6 +3,7 @@ import { permanent } from '../errors.ts';
 import type { ActionnerImplementation } from '../types.ts';
 import { getEventPod, kubeCall, mergePatch, type KubeApis } from './client.ts';
 import { kubernetesCordonSpec, type CordonParams } from './cordon.spec.ts';
+import { eventPodExists } from './pod-check.ts';
 
 /** The node the pod is scheduled on; a pending pod has none (reference text). */
 export function podNodeName(pod: V1Pod): string {
@@ -23,9 +24,7 @@ export async function cordonNode(apis: KubeApis, node: string): Promise<void> {
 /** `kubernetes:cordon`: marks the node of the event's pod unschedulable. */
 export const kubernetesCordon: ActionnerImplementation<CordonParams> = {
   spec: kubernetesCordonSpec,
-  async checks({ event }, deps) {
-    await getEventPod(await deps.clients.kubernetes(), event);
-  },
+  checks: eventPodExists,
   async run({ event }, deps) {
     const apis = await deps.clients.kubernetes();
     const node = podNodeName(await getEventPod(apis, event));

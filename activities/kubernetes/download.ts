@@ -6,6 +6,7 @@ import { getEventPod } from './client.ts';
 import { containerNames } from './command-run.ts';
 import { kubernetesDownloadSpec, type DownloadParams } from './download.spec.ts';
 import { startExec } from './pod-exec.ts';
+import { eventPodExists } from './pod-check.ts';
 
 /** A download larger than this fails rather than filling the output. */
 export const DOWNLOAD_LIMIT_BYTES = 256 * 1024 * 1024;
@@ -13,9 +14,7 @@ export const DOWNLOAD_LIMIT_BYTES = 256 * 1024 * 1024;
 /** `kubernetes:download`: `cat`s the file in each container until one has it; streams it to the output. */
 export const kubernetesDownload: ActionnerImplementation<DownloadParams> = {
   spec: kubernetesDownloadSpec,
-  async checks({ event }, deps) {
-    await getEventPod(await deps.clients.kubernetes(), event);
-  },
+  checks: eventPodExists,
   async run({ event, context, parameters }, deps) {
     const apis = await deps.clients.kubernetes();
     const pod = await getEventPod(apis, event);

@@ -3,13 +3,12 @@ import { getEventPod } from './client.ts';
 import { containerNames, runInContainers } from './command-run.ts';
 import { kubernetesExecSpec, type ExecParams } from './exec.spec.ts';
 import { shellArgv } from './shell.ts';
+import { eventPodExists } from './pod-check.ts';
 
 /** `kubernetes:exec`: the command in every container of the event's pod, alert values as shell variables. */
 export const kubernetesExec: ActionnerImplementation<ExecParams> = {
   spec: kubernetesExecSpec,
-  async checks({ event }, deps) {
-    await getEventPod(await deps.clients.kubernetes(), event);
-  },
+  checks: eventPodExists,
   async run({ event, context, parameters }, deps) {
     const apis = await deps.clients.kubernetes();
     const pod = await getEventPod(apis, event);

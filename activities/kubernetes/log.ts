@@ -5,6 +5,7 @@ import type { ActionnerImplementation } from '../types.ts';
 import { getEventPod, kubeFailure } from './client.ts';
 import { containerNames } from './command-run.ts';
 import { kubernetesLogSpec, type LogParams } from './log.spec.ts';
+import { eventPodExists } from './pod-check.ts';
 
 /** The API server stops a log past this size (`limitBytes`): a log is evidence, not a dump. */
 export const LOG_LIMIT_BYTES = 16 * 1024 * 1024;
@@ -12,9 +13,7 @@ export const LOG_LIMIT_BYTES = 16 * 1024 * 1024;
 /** `kubernetes:log`: the log of the first container that has one, streamed to the output. */
 export const kubernetesLog: ActionnerImplementation<LogParams> = {
   spec: kubernetesLogSpec,
-  async checks({ event }, deps) {
-    await getEventPod(await deps.clients.kubernetes(), event);
-  },
+  checks: eventPodExists,
   async run({ event, parameters }, deps) {
     const apis = await deps.clients.kubernetes();
     const pod = await getEventPod(apis, event);

@@ -5,6 +5,7 @@ import { getEventPod } from './client.ts';
 import { containerNames, runInContainers } from './command-run.ts';
 import { kubernetesScriptSpec, type ScriptParams } from './script.spec.ts';
 import { shellArgv } from './shell.ts';
+import { eventPodExists } from './pod-check.ts';
 
 async function scriptText(parameters: ScriptParams): Promise<string> {
   if (parameters.script !== undefined) return parameters.script;
@@ -22,9 +23,7 @@ async function scriptText(parameters: ScriptParams): Promise<string> {
  */
 export const kubernetesScript: ActionnerImplementation<ScriptParams> = {
   spec: kubernetesScriptSpec,
-  async checks({ event }, deps) {
-    await getEventPod(await deps.clients.kubernetes(), event);
-  },
+  checks: eventPodExists,
   async run({ event, context, parameters }, deps) {
     const apis = await deps.clients.kubernetes();
     const pod = await getEventPod(apis, event);

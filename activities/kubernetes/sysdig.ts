@@ -6,6 +6,7 @@ import { getEventPod, kubeCall, kubeFailure, scheduledNode, statusOf, type KubeA
 import { stableName } from './ephemeral.ts';
 import { collectExec, startExec } from './pod-exec.ts';
 import { kubernetesSysdigSpec, type SysdigParams } from './sysdig.spec.ts';
+import { eventPodExists } from './pod-check.ts';
 
 /** A capture larger than this fails rather than filling the output. */
 export const SCAP_LIMIT_BYTES = 256 * 1024 * 1024;
@@ -84,9 +85,7 @@ async function runningJobPod(apis: KubeApis, namespace: string, job: V1Job): Pro
  */
 export const kubernetesSysdig: ActionnerImplementation<SysdigParams> = {
   spec: kubernetesSysdigSpec,
-  async checks({ event }, deps) {
-    await getEventPod(await deps.clients.kubernetes(), event);
-  },
+  checks: eventPodExists,
   async run({ event, parameters, idempotencyKey }, deps) {
     const apis = await deps.clients.kubernetes();
     const pod = await getEventPod(apis, event);

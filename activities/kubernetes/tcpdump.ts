@@ -6,6 +6,7 @@ import { containerNames } from './command-run.ts';
 import { runEphemeralContainer, stableName } from './ephemeral.ts';
 import { startExec } from './pod-exec.ts';
 import { kubernetesTcpdumpSpec, type TcpdumpParams } from './tcpdump.spec.ts';
+import { eventPodExists } from './pod-check.ts';
 
 /** A capture larger than this fails rather than filling the output. */
 export const PCAP_LIMIT_BYTES = 256 * 1024 * 1024;
@@ -19,9 +20,7 @@ const START_SECONDS = 60;
  */
 export const kubernetesTcpdump: ActionnerImplementation<TcpdumpParams> = {
   spec: kubernetesTcpdumpSpec,
-  async checks({ event }, deps) {
-    await getEventPod(await deps.clients.kubernetes(), event);
-  },
+  checks: eventPodExists,
   async run({ event, parameters, idempotencyKey }, deps) {
     const apis = await deps.clients.kubernetes();
     const pod = await getEventPod(apis, event);
