@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreV1Api, CustomObjectsApi, NetworkingV1Api } from '@kubernetes/client-node';
@@ -9,6 +9,7 @@ import { planRules } from '../../src/plan/build.ts';
 import type { playbook } from '../../workflows/playbook.ts';
 import { CALICO_CRD, ciliumCrdPath, installCrds } from '../kube/harness/crds.ts';
 import { spawnTalon, type TalonProcess } from '../support/cli.ts';
+import { FakeAws } from '../support/cloud-fakes.ts';
 import { HttpTarget } from '../support/http-target.ts';
 import { createFakeNode, createOwnedPod, testKube, waitUntil } from '../support/kube.ts';
 import { falcoEvent, rulesFromYaml, temporalAddress, testClient } from '../support/temporal.ts';
@@ -24,6 +25,7 @@ const namespace = `rerun-${randomUUID().slice(0, 6)}`;
 const node = `kwok-${namespace}`;
 let client: Client;
 let target: HttpTarget;
+let aws: FakeAws;
 const workers: TalonProcess[] = [];
 
 beforeAll(async () => {
@@ -32,6 +34,7 @@ beforeAll(async () => {
   await createFakeNode(kube.kubeConfig, node);
   target = await new HttpTarget().start();
   target.route('/ticket', 200);
+  aws = await new FakeAws('AKIDRERUN', 'rerun-secret').addFunction('responder').start();
   client = await testClient();
 });
 
@@ -39,10 +42,11 @@ afterAll(async () => {
   for (const w of workers) await w.kill('SIGKILL');
   await client?.connection.close();
   await target?.stop();
+  await aws?.stop();
 });
 
 describe('re-run after a lost completion, one action of each kind', () => {
-  it('label, the three network policies, terminate take effect once; http:request repeats its Idempotency-Key; local:file keeps both artifacts', async () => {
+  it('label, the three network policies, terminate take effect once; http:request repeats its Idempotency-Key; aws:lambda is invoked again with the same payload; local:file keeps both artifacts', async () => {
     const { pod } = await createOwnedPod(kube.kubeConfig, 'Deployment', { namespace, name: 'web', nodeName: node });
     const podName = pod.metadata?.name ?? '';
     await waitUntil('pod running', async () => (await core.readNamespacedPod({ namespace, name: podName })).status?.phase === 'Running', undefined, 30_000);
@@ -58,13 +62,25 @@ describe('re-run after a lost completion, one action of each kind', () => {
       actionner: http:request
       parameters: { url: "${target.url}/ticket" }
       output: { target: local:file, parameters: { destination: ${artifacts} } }
+    - { action: invoke, actionner: aws:lambda, parameters: { aws_lambda_name: responder } }
     - { action: terminate, actionner: kubernetes:terminate }
 `);
     const event = falcoEvent({ output_fields: { 'k8s.ns.name': namespace, 'k8s.pod.name': podName, 'fd.rip': '203.0.113.7' } });
     const taskQueue = `rerun-${randomUUID()}`;
-    const crashing = ['kubernetes:label', 'kubernetes:networkpolicy', 'calico:networkpolicy', 'cilium:networkpolicy', 'http:request', 'kubernetes:terminate'];
+    // AWS keys are read from the environment only for keys the file has (as Talon): put them in it.
+    const config = join(artifacts, '..', `rerun-${randomUUID()}.yaml`);
+    writeFileSync(config, JSON.stringify({ aws: { region: 'eu-west-3', access_key: 'AKIDRERUN', secret_key: 'rerun-secret', endpoint: aws.url } }));
+    const crashing = [
+      'kubernetes:label',
+      'kubernetes:networkpolicy',
+      'calico:networkpolicy',
+      'cilium:networkpolicy',
+      'http:request',
+      'aws:lambda',
+      'kubernetes:terminate',
+    ];
     const spawn = () => {
-      const w = spawnTalon(['worker'], {
+      const w = spawnTalon(['-c', config, 'worker'], {
         TEMPORAL_ADDRESS: temporalAddress(),
         TEMPORAL_TASK_QUEUE: taskQueue,
         KUBECONFIG: kube.kubeconfigPath,
@@ -92,16 +108,20 @@ describe('re-run after a lost completion, one action of each kind', () => {
       }
     }
     const report = await result;
-    expect(crashes).toBe(6);
+    expect(crashes).toBe(7);
     expect(report.rules[0]?.actions.map((a) => [a.action, a.status, a.attempts])).toEqual([
       ['label', 'success', 2],
       ['isolate', 'success', 2],
       ['deny (calico)', 'success', 2],
       ['deny (cilium)', 'success', 2],
       ['ticket', 'success', 2],
+      ['invoke', 'success', 2],
       ['terminate', 'success', 2],
     ]);
-    expect(report.rules[0]?.actions[5]?.result).toContain('already');
+    expect(report.rules[0]?.actions[6]?.result).toContain('already');
+    // Invoked again with the same payload, as its spec says (the function must be idempotent).
+    expect(aws.invocations).toHaveLength(2);
+    expect(aws.invocations[0]?.payload).toEqual(aws.invocations[1]?.payload);
     // Once: the remote IP denied once in each policy.
     const custom = kube.kubeConfig.makeApiClient(CustomObjectsApi);
     const calico = await custom.getNamespacedCustomObject({ group: 'projectcalico.org', version: 'v3', namespace, plural: 'networkpolicies', name: 'web' });
