@@ -91,6 +91,7 @@ export function notifierActivity(spec: NotifierSpec, implementation: () => Promi
     const stopHeartbeats = keepAlive();
     try {
       await (await implementation()).send(report, parsed.data, deps);
+      crashAfterSideEffect(notifierActivityName(spec.name), Context.current().info.attempt);
       deps.log.info({ notifier: spec.name, stage: report.message, rule: report.rule, action: report.action, status: 'success' }, 'notification');
       deps.metrics?.notifications.inc({ notifier: spec.name, status: 'success' });
     } catch (error) {

@@ -6,6 +6,7 @@ import { CoreV1Api, CustomObjectsApi, NetworkingV1Api } from '@kubernetes/client
 import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planRules } from '../../src/plan/build.ts';
+import type { PlaybookInput } from '../../src/contract/index.ts';
 import type { playbook } from '../../workflows/playbook.ts';
 import { CALICO_CRD, ciliumCrdPath, installCrds } from '../kube/harness/crds.ts';
 import { spawnTalon, type TalonProcess } from '../support/cli.ts';
@@ -45,6 +46,38 @@ afterAll(async () => {
   await aws?.stop();
 });
 
+/**
+ * Runs a playbook on `talon worker` processes that the failpoint kills after each listed activity's
+ * first attempt; a supervisor starts a new worker each time, until the playbook ends.
+ */
+async function runCrashing(config: string, crashing: readonly string[], input: PlaybookInput) {
+  const taskQueue = `rerun-${randomUUID()}`;
+  const spawn = () => {
+    const w = spawnTalon(['-c', config, 'worker'], {
+      TEMPORAL_ADDRESS: temporalAddress(),
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      KUBECONFIG: kube.kubeconfigPath,
+      TALON_FAILPOINT_CRASH_AFTER: crashing.join(','),
+    });
+    workers.push(w);
+    return w;
+  };
+  let worker = spawn();
+  const handle = await client.workflow.start<typeof playbook>('playbook', { taskQueue, workflowId: `rerun-${randomUUID()}`, args: [input] });
+  let crashes = 0;
+  const result = handle.result();
+  let done = false;
+  void result.finally(() => (done = true));
+  while (!done) {
+    const exited = await Promise.race([new Promise<boolean>((r) => worker.child.once('exit', () => r(true))), result.then(() => false)]);
+    if (exited && !done) {
+      crashes++;
+      worker = spawn();
+    }
+  }
+  return { handle, report: await result, crashes };
+}
+
 describe('re-run after a lost completion, one action of each kind', () => {
   it('label, the three network policies, terminate take effect once; http:request repeats its Idempotency-Key; aws:lambda is invoked again with the same payload; local:file keeps both artifacts', async () => {
     const { pod } = await createOwnedPod(kube.kubeConfig, 'Deployment', { namespace, name: 'web', nodeName: node });
@@ -66,7 +99,6 @@ describe('re-run after a lost completion, one action of each kind', () => {
     - { action: terminate, actionner: kubernetes:terminate }
 `);
     const event = falcoEvent({ output_fields: { 'k8s.ns.name': namespace, 'k8s.pod.name': podName, 'fd.rip': '203.0.113.7' } });
-    const taskQueue = `rerun-${randomUUID()}`;
     // AWS keys are read from the environment only for keys the file has (as Talon): put them in it.
     const config = join(artifacts, '..', `rerun-${randomUUID()}.yaml`);
     writeFileSync(config, JSON.stringify({ aws: { region: 'eu-west-3', access_key: 'AKIDRERUN', secret_key: 'rerun-secret', endpoint: aws.url } }));
@@ -79,35 +111,7 @@ describe('re-run after a lost completion, one action of each kind', () => {
       'aws:lambda',
       'kubernetes:terminate',
     ];
-    const spawn = () => {
-      const w = spawnTalon(['-c', config, 'worker'], {
-        TEMPORAL_ADDRESS: temporalAddress(),
-        TEMPORAL_TASK_QUEUE: taskQueue,
-        KUBECONFIG: kube.kubeconfigPath,
-        TALON_FAILPOINT_CRASH_AFTER: crashing.join(','),
-      });
-      workers.push(w);
-      return w;
-    };
-    let worker = spawn();
-    const handle = await client.workflow.start<typeof playbook>('playbook', {
-      taskQueue,
-      workflowId: `rerun-${randomUUID()}`,
-      args: [{ event, rules: planRules(ruleSet.match(event), []), dedupWindowSeconds: 0 }],
-    });
-    // A supervisor: each time the failpoint kills the worker, start another, until the playbook ends.
-    let crashes = 0;
-    const result = handle.result();
-    let done = false;
-    void result.finally(() => (done = true));
-    while (!done) {
-      const exited = await Promise.race([new Promise<boolean>((r) => worker.child.once('exit', () => r(true))), result.then(() => false)]);
-      if (exited && !done) {
-        crashes++;
-        worker = spawn();
-      }
-    }
-    const report = await result;
+    const { handle, report, crashes } = await runCrashing(config, crashing, { event, rules: planRules(ruleSet.match(event), []), dedupWindowSeconds: 0 });
     expect(crashes).toBe(7);
     expect(report.rules[0]?.actions.map((a) => [a.action, a.status, a.attempts])).toEqual([
       ['label', 'success', 2],
@@ -138,4 +142,28 @@ describe('re-run after a lost completion, one action of each kind', () => {
     // Never overwritten: both attempts' artifacts are there.
     expect(readdirSync(artifacts)).toHaveLength(2);
   }, 240_000);
+
+  it('a notification whose delivery was not recorded is delivered again (at least once, as the notifiers say)', async () => {
+    target.route('/notify', 200);
+    const ruleSet = await rulesFromYaml(`- rule: notified
+  match: { rules: [Terminal shell in container] }
+  notifiers: [webhook]
+  actions:
+    - { action: call, actionner: http:request, parameters: { url: "${target.url}/ticket" } }
+`);
+    const event = falcoEvent();
+    const config = join(mkdtempSync(join(tmpdir(), 'talon-rerun-')), 'config.yaml');
+    writeFileSync(config, JSON.stringify({ notifiers: { webhook: { url: `${target.url}/notify` } } }));
+    const { report, crashes } = await runCrashing(config, ['notifier:webhook'], {
+      event,
+      rules: planRules(ruleSet.match(event), ['webhook']),
+      dedupWindowSeconds: 0,
+    });
+    expect(report.outcome).toBe('succeeded');
+    expect(crashes).toBe(1);
+    const deliveries = target.requestsTo('/notify');
+    expect(deliveries).toHaveLength(2);
+    expect(deliveries[0]?.body).toBe(deliveries[1]?.body);
+    expect(report.notifications).toEqual([expect.objectContaining({ notifier: 'webhook', status: 'sent' })]);
+  }, 120_000);
 });
