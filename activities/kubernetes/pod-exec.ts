@@ -78,7 +78,7 @@ function connectFailure(error: unknown, target: ContainerRef): ApplicationFailur
 /**
  * Runs `command` (an argv, no shell) in a container through the API server's `pods/exec`, with stdout
  * as a stream so a large output goes to its destination without being held in memory. Cancelling
- * the activity closes the connection (the kubelet then ends the command).
+ * the activity closes the connection at once (Kubernetes may leave the exec'd process running).
  */
 export async function startExec(kubeConfig: KubeConfig, target: ContainerRef, command: readonly string[], options: ExecOptions = {}): Promise<RunningExec> {
   const okCodes = new Set([0, ...(options.okExitCodes ?? [])]);

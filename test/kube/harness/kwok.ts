@@ -25,7 +25,7 @@ export const KUBELET_LOG_LINES = Array.from({ length: 50 }, (_, i) => `log line 
 
 /**
  * KWOK's "fast" stages, changed where the flows under test need a real kubelet's timing, plus the
- * kubelet-side configuration (ClusterExec, ClusterLogs, ClusterAttach).
+ * kubelet-side configuration (ClusterExec, ClusterLogs).
  */
 function kwokConfig(stagesFile: string, dir: string): string {
   const docs = parseAllDocuments(readFileSync(stagesFile, 'utf8')).map(
