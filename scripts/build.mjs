@@ -10,6 +10,7 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { createRequire } from 'node:module';
 import { bundleWorkflowCode } from '@temporalio/worker';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -65,6 +66,8 @@ await build({
 });
 
 const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} };
-const { code } = await bundleWorkflowCode({ workflowsPath: `${root}workflows/index.ts`, logger: quiet });
+// The OpenTelemetry workflow interceptors (src/worker/bundle.ts says why they are always in).
+const interceptors = [createRequire(import.meta.url).resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors')];
+const { code } = await bundleWorkflowCode({ workflowsPath: `${root}workflows/index.ts`, workflowInterceptorModules: interceptors, logger: quiet });
 writeFileSync(`${dist}/workflow-bundle.js`, code);
 console.log(`talon: built dist/ (workflow bundle ${Math.round(code.length / 1024)} KiB)`);

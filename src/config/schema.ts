@@ -164,7 +164,10 @@ export const configSchema = z
       .describe('`notifiers.<name>.<key>`: each notifier validates its own section (see notifiers.md).'),
     otel: z
       .object({
-        traces_enabled: z.boolean().default(false).describe('Export traces over OTLP gRPC (accepted, not implemented yet).'),
+        traces_enabled: z
+          .boolean()
+          .default(false)
+          .describe('Export traces over OTLP gRPC: one trace per alert, ingest request → workflow start → workflow → each activity.'),
         metrics_enabled: z.boolean().default(false).describe('Export metrics over OTLP gRPC (accepted, not implemented yet).'),
         collector_endpoint: z.string().default('localhost').describe('Host of the OTLP collector.'),
         collector_port: port.default(4317).describe('Port of the OTLP collector.'),

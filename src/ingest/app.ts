@@ -1,3 +1,4 @@
+import { context, trace } from '@opentelemetry/api';
 import { Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { decodeEvent } from '../events/decode.ts';
@@ -37,6 +38,7 @@ export interface IngestDeps {
 }
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+const tracer = trace.getTracer('talon');
 
 /** The body as text, or undefined when it is not valid UTF-8 (a replacement character would hide it). */
 function utf8(body: ArrayBuffer): string | undefined {
@@ -124,8 +126,14 @@ export function createApp(deps: IngestDeps): Hono {
       for (const rule of plan.matched) deps.metrics.matches.inc({ rule: rule.name, event: event.rule, priority: event.priority, source: event.source });
       const { workflowId } = plan;
       const ruleNames = plan.input.rules.map((r) => r.name);
+      // One trace per alert: this span is the parent of the workflow start (Temporal's client
+      // interceptor carries it into the workflow), and its trace ID goes into the notifications.
+      // Without `otel.traces_enabled` the tracer is a no-op and nothing is added.
+      const span = tracer.startSpan('talon.ingest', { attributes: { 'talon.workflow_id': workflowId, 'falco.rule': event.rule } });
+      const traced = span.isRecording() ? { ...plan.input, traceId: span.spanContext().traceId } : plan.input;
       try {
-        const outcome = await deps.starter.start(workflowId, plan.input, plan.searchAttributes);
+        const outcome = await context.with(trace.setSpan(context.active(), span), () => deps.starter.start(workflowId, traced, plan.searchAttributes));
+        span.setAttribute('talon.start', outcome.status);
         if (outcome.status === 'duplicate') {
           deps.metrics.duplicates.inc();
           return c.json({ status: 'duplicate', workflowId, runId: outcome.runId });
@@ -144,6 +152,8 @@ export function createApp(deps: IngestDeps): Hono {
         deps.metrics.errors.inc({ kind: 'start_failed' });
         deps.log.error({ workflowId, error: message }, 'workflow start failed');
         return c.json({ error: `could not start the workflow: ${message}` }, 500);
+      } finally {
+        span.end();
       }
     },
   );

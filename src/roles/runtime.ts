@@ -82,13 +82,24 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     }
     const address = devServer?.address ?? temporal.address ?? `127.0.0.1:${temporal.embedded.port}`;
     const metrics = new Metrics({ processMetrics: true });
+    const { startTracing } = await import('../temporal/tracing.ts');
+    const tracing = startTracing(config.otel, options.worker && options.ingest ? 'start' : options.worker ? 'worker' : 'serve');
+    cleanups.push(() => tracing.shutdown());
 
     if (options.worker) {
       // Loaded here only: `talon serve` never loads the worker, the activities or their SDKs.
       const { createWorker } = await import('../worker/worker.ts');
       const connection = await connectWorker(temporal, address);
       cleanups.push(() => connection.close());
-      const worker: TalonWorker = await createWorker({ connection, namespace: temporal.namespace, taskQueue: temporal.task_queue, config, log, metrics });
+      const worker: TalonWorker = await createWorker({
+        connection,
+        namespace: temporal.namespace,
+        taskQueue: temporal.task_queue,
+        config,
+        log,
+        metrics,
+        tracing,
+      });
       const running = worker.run();
       cleanups.push(async () => {
         worker.shutdown();
@@ -98,7 +109,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
 
     let server: RunningServer | undefined;
     if (options.ingest) {
-      const client: Client = await connectClient(temporal, address, config.encryption.keys);
+      const client: Client = await connectClient(temporal, address, config.encryption.keys, tracing.enabled);
       cleanups.push(() => client.connection.close());
       if (!devServer) await ensureSearchAttributes(client, temporal.namespace);
       const auth = {

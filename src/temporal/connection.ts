@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
+import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
 import type { NativeConnection } from '@temporalio/worker';
 import type { TalonConfig } from '../config/schema.ts';
 import { dataConverterFor } from './codec.ts';
@@ -23,10 +24,14 @@ export function connectionOptions(temporal: TemporalConfig, address: string) {
   return { address, tls: tlsOption ?? (temporal.api_key ? true : undefined), apiKey: temporal.api_key };
 }
 
-/** A client; with `encryptionKeys`, payloads are encrypted and decrypted by the AES-256-GCM codec. */
-export async function connectClient(temporal: TemporalConfig, address: string, encryptionKeys: readonly string[] = []): Promise<Client> {
+/**
+ * A client; with `encryptionKeys`, payloads are encrypted and decrypted by the AES-256-GCM codec;
+ * with `traced`, workflow starts carry the active trace (Temporal's OpenTelemetry interceptor).
+ */
+export async function connectClient(temporal: TemporalConfig, address: string, encryptionKeys: readonly string[] = [], traced = false): Promise<Client> {
   const connection = await Connection.connect({ ...connectionOptions(temporal, address), connectTimeout: 5000 });
-  return new Client({ connection, namespace: temporal.namespace, dataConverter: dataConverterFor(encryptionKeys) });
+  const interceptors = traced ? { workflow: [new OpenTelemetryWorkflowClientInterceptor()] } : undefined;
+  return new Client({ connection, namespace: temporal.namespace, dataConverter: dataConverterFor(encryptionKeys), interceptors });
 }
 
 /** The worker's connection; the worker package (native core, ~100 MB) loads only in worker roles. */

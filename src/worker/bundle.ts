@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, type WorkflowBundleOption } from '@temporalio/worker';
@@ -13,9 +14,15 @@ const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() 
 
 /** Bundles the workflow code (webpack, ~3 s): tests and the benchmark do it once per run. */
 export async function bundleWorkflows(): Promise<{ code: string }> {
-  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quiet });
+  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES, logger: quiet });
   return { code };
 }
+
+/**
+ * Temporal's OpenTelemetry workflow interceptors, always in the bundle: they only export spans
+ * through the worker's `exporter` sink, which is a no-op unless `otel.traces_enabled`.
+ */
+export const WORKFLOW_INTERCEPTOR_MODULES = [createRequire(import.meta.url).resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors')];
 
 /** Where the worker's workflow code comes from. */
 export type WorkflowSource = { readonly workflowBundle: WorkflowBundleOption } | { readonly workflowsPath: string };

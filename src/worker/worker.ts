@@ -1,3 +1,5 @@
+import type { Context } from '@temporalio/activity';
+import { OpenTelemetryActivityInboundInterceptor } from '@temporalio/interceptors-opentelemetry';
 import { type NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import { createClients } from '../../activities/clients.ts';
 import { createActivities } from '../../activities/index.ts';
@@ -8,7 +10,9 @@ import { laneTaskQueue, notifierActivityName, NOTIFIER_LANE } from '../contract/
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics/metrics.ts';
 import { dataConverterFor } from '../temporal/codec.ts';
-import { workflowSource } from './bundle.ts';
+import { WORKFLOW_INTERCEPTOR_MODULES, workflowSource } from './bundle.ts';
+import { workflowSinks } from './sinks.ts';
+import type { Tracing } from '../temporal/tracing.ts';
 
 export interface WorkerOptions {
   connection: NativeConnection;
@@ -19,6 +23,8 @@ export interface WorkerOptions {
   metrics?: Metrics;
   /** A prebuilt bundle; absent, the build's bundle, else `workflows/` bundled at start. */
   workflowBundle?: WorkflowBundleOption;
+  /** Where workflow and activity spans go; absent, tracing is off. */
+  tracing?: Tracing;
 }
 
 /** The workers of one process, run and stopped together. */
@@ -46,13 +52,25 @@ export function lanes(): Map<string, string[]> {
 export async function createWorker(options: WorkerOptions): Promise<TalonWorker> {
   const deps: Deps = { config: options.config, log: options.log, metrics: options.metrics, clients: createClients(options.config) };
   const activities = createActivities(deps);
-  const common = { connection: options.connection, namespace: options.namespace, dataConverter: dataConverterFor(options.config.encryption.keys) };
+  const tracing = options.tracing?.enabled ? options.tracing : undefined;
+  const activityInterceptors = tracing ? [(ctx: Context) => ({ inbound: new OpenTelemetryActivityInboundInterceptor(ctx) })] : [];
+  const common = {
+    connection: options.connection,
+    namespace: options.namespace,
+    dataConverter: dataConverterFor(options.config.encryption.keys),
+    interceptors: { activity: activityInterceptors },
+  };
+  const source = options.workflowBundle ? { workflowBundle: options.workflowBundle } : workflowSource();
   const workers = [
     await Worker.create({
       ...common,
       taskQueue: options.taskQueue,
-      ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : workflowSource()),
+      ...source,
       activities,
+      // The bundle always holds Temporal's OpenTelemetry workflow interceptors; their sink drops the
+      // spans unless tracing is on. Bundled at start (from source), the modules are named here.
+      interceptors: { activity: activityInterceptors, ...('workflowsPath' in source ? { workflowModules: WORKFLOW_INTERCEPTOR_MODULES } : {}) },
+      sinks: workflowSinks(options.tracing),
       // A workflow task waiting on the sticky queue of a worker that died moves to the shared queue
       // after this (SDK default 10 s), so another worker takes the playbook over sooner.
       stickyQueueScheduleToStartTimeout: '3s',

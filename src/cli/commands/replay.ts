@@ -6,6 +6,7 @@ import { connectClient } from '../../temporal/connection.ts';
 import { createLogger } from '../../log.ts';
 import { installTemporalLogger } from '../../temporal/runtime-logger.ts';
 import { workflowSource } from '../../worker/bundle.ts';
+import { workflowSinks } from '../../worker/sinks.ts';
 import type { CommandResult } from './result.ts';
 
 /**
@@ -18,7 +19,10 @@ export async function replay(config: TalonConfig, workflowId: string, runId?: st
   const client = await connectClient(config.temporal, address, config.encryption.keys);
   try {
     const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
-    await Worker.runReplayHistory({ ...workflowSource(), replayName: workflowId, dataConverter: dataConverterFor(config.encryption.keys) }, history);
+    await Worker.runReplayHistory(
+      { ...workflowSource(), replayName: workflowId, dataConverter: dataConverterFor(config.encryption.keys), sinks: workflowSinks() },
+      history,
+    );
     return { stdout: `replay of ${workflowId}: deterministic (${history.events?.length ?? 0} events)\n`, stderr: '', code: 0 };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
