@@ -32,7 +32,8 @@ export const kubernetesSysdigSpec: ActionnerSpec<SysdigParams> = {
     kubernetes: [
       { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] },
       { apiGroups: [''], resources: ['pods/exec'], verbs: ['get', 'create'] },
-      { apiGroups: ['batch'], resources: ['jobs'], verbs: ['get', 'create'] },
+      // delete: a cancelled capture removes its Job at once.
+      { apiGroups: ['batch'], resources: ['jobs'], verbs: ['get', 'create', 'delete'] },
     ],
   },
   timeout: '5m',

@@ -1,4 +1,6 @@
 import type { V1Job, V1Pod } from '@kubernetes/client-node';
+import { CancelledFailure } from '@temporalio/common';
+import type { Logger } from '../../src/log.ts';
 import { withHeartbeats } from '../activity-context.ts';
 import { permanent, retryable } from '../errors.ts';
 import type { ActionnerImplementation } from '../types.ts';
@@ -53,6 +55,17 @@ function captureJob(name: string, node: string, image: string, duration: number)
       },
     },
   };
+}
+
+async function deleteJob(apis: KubeApis, namespace: string, name: string, log: Logger): Promise<void> {
+  try {
+    await apis.batch.deleteNamespacedJob({ name, namespace, propagationPolicy: 'Background' });
+  } catch (error) {
+    log.warn(
+      { job: name, namespace, error: kubeFailure(error, { verb: 'delete', resource: 'jobs', name, namespace }).message },
+      'the capture Job could not be deleted',
+    );
+  }
 }
 
 /** Creates the Job unless an earlier attempt did, then waits until its pod runs. */
@@ -115,7 +128,11 @@ export const kubernetesSysdig: ActionnerImplementation<SysdigParams> = {
       file,
       ...filter,
     ];
-    const capture = await withHeartbeats('capturing syscalls', collectExec(apis.kubeConfig, target, command, 4096));
+    const capture = await withHeartbeats('capturing syscalls', collectExec(apis.kubeConfig, target, command, 4096)).catch(async (error: unknown) => {
+      // A cancelled playbook takes its capture Job (and its pod) away at once rather than at the TTL.
+      if (error instanceof CancelledFailure) await deleteJob(apis, namespace, job, deps.log);
+      throw error;
+    });
     if (!capture.ok) throw permanent('CaptureFailed', `sysdig failed in the Job '${job}': ${capture.message || `exit code ${capture.exitCode ?? 'unknown'}`}`);
     const copy = await startExec(apis.kubeConfig, target, ['cat', '--', file], { maxBytes: SCAP_LIMIT_BYTES });
     return {

@@ -6,6 +6,7 @@ import { CancelledFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { kubernetesDownload } from '../../../activities/kubernetes/download.ts';
+import { stableName } from '../../../activities/kubernetes/ephemeral.ts';
 import { kubernetesExec } from '../../../activities/kubernetes/exec.ts';
 import { kubernetesLog } from '../../../activities/kubernetes/log.ts';
 import { kubernetesScript } from '../../../activities/kubernetes/script.ts';
@@ -246,6 +247,27 @@ describe('the forensic actionners on the real API server, KWOK answering as the 
     await expect(running).rejects.toBeInstanceOf(CancelledFailure);
     expect(Date.now() - started).toBeLessThan(3_000);
     expect(heartbeats[0]).toBe('command in app');
+  });
+
+  it('a cancelled sysdig capture deletes its Job at once', async () => {
+    const pod = await runningPod();
+    const env = new MockActivityEnvironment();
+    const heartbeats: unknown[] = [];
+    env.on('heartbeat', (details: unknown) => heartbeats.push(details));
+    const key = `wf-${suffix()}/5`;
+    const running = env.run(() => run(kubernetesSysdig, { duration: 20, scope: 'node' }, podEvent(pod, namespace), deps, key));
+    await waitUntil('the capture running', () => Promise.resolve(heartbeats.includes('capturing syscalls')), undefined, 30_000, 50);
+    const jobs = kube.kubeConfig.makeApiClient(BatchV1Api);
+    const name = stableName('falco-talon-sysdig', key);
+    expect((await jobs.readNamespacedJob({ namespace, name })).metadata?.deletionTimestamp).toBeUndefined();
+    env.cancel();
+    await expect(running).rejects.toBeInstanceOf(CancelledFailure);
+    await waitUntil(
+      `Job ${name} deleted`,
+      async () => !(await jobs.listNamespacedJob({ namespace })).items.some((j) => j.metadata?.name === name && !j.metadata.deletionTimestamp),
+      undefined,
+      10_000,
+    );
   });
 
   it('each runs as a service account holding exactly the permissions its spec declares', async () => {
