@@ -19,11 +19,17 @@ export interface WorkflowStarter {
 /** Temporal refused or could not be reached: the sender should retry later. */
 export class TemporalUnavailableError extends Error {}
 
-/** gRPC UNAVAILABLE (14) and DEADLINE_EXCEEDED (4): the server is down or unreachable. */
+/**
+ * The start may or may not have happened, and trying again is right: gRPC UNAVAILABLE (14),
+ * DEADLINE_EXCEEDED (4) and CANCELLED (1), and a transport failure reported as INTERNAL (13) or
+ * UNKNOWN (2) — a stream reset or dropped connection while the server restarts.
+ */
 function isUnavailable(error: unknown): boolean {
   for (let e: unknown = error; e instanceof Error; e = e.cause) {
-    if ('code' in e && (e.code === 14 || e.code === 4)) return true;
-    if (/unavailable|deadline|ECONNREFUSED|connect/i.test(e.message)) return true;
+    const code = 'code' in e ? e.code : undefined;
+    if (code === 14 || code === 4 || code === 1) return true;
+    if ((code === 13 || code === 2) && /RST_STREAM|connection|socket|protocol error|GOAWAY/i.test(e.message)) return true;
+    if (/unavailable|deadline|ECONNREFUSED|ECONNRESET|connect|cancelled/i.test(e.message)) return true;
   }
   return false;
 }
