@@ -83,7 +83,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     const address = devServer?.address ?? temporal.address ?? `127.0.0.1:${temporal.embedded.port}`;
     const metrics = new Metrics({ processMetrics: true });
     const { startTracing } = await import('../temporal/tracing.ts');
-    const tracing = startTracing(config.otel, options.worker && options.ingest ? 'start' : options.worker ? 'worker' : 'serve');
+    const tracing = await startTracing(config.otel, options.worker && options.ingest ? 'start' : options.worker ? 'worker' : 'serve');
     cleanups.push(() => tracing.shutdown());
 
     if (options.worker) {

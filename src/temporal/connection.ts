@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
-import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
 import type { NativeConnection } from '@temporalio/worker';
 import type { TalonConfig } from '../config/schema.ts';
 import { dataConverterFor } from './codec.ts';
@@ -30,7 +29,10 @@ export function connectionOptions(temporal: TemporalConfig, address: string) {
  */
 export async function connectClient(temporal: TemporalConfig, address: string, encryptionKeys: readonly string[] = [], traced = false): Promise<Client> {
   const connection = await Connection.connect({ ...connectionOptions(temporal, address), connectTimeout: 5000 });
-  const interceptors = traced ? { workflow: [new OpenTelemetryWorkflowClientInterceptor()] } : undefined;
+  // Loaded only when tracing: the interceptor brings in OpenTelemetry's SDK.
+  const interceptors = traced
+    ? { workflow: [new (await import('@temporalio/interceptors-opentelemetry')).OpenTelemetryWorkflowClientInterceptor()] }
+    : undefined;
   return new Client({ connection, namespace: temporal.namespace, dataConverter: dataConverterFor(encryptionKeys), interceptors });
 }
 

@@ -81,7 +81,7 @@ describe('OpenTelemetry traces', () => {
   it('one trace per alert: ingest → workflow start → workflow → activity, exported over OTLP gRPC; the trace ID in notifications', async () => {
     const receiver = await otlpReceiver();
     cleanups.push(() => receiver.stop());
-    const tracing = startTracing(
+    const tracing = await startTracing(
       configSchema.parse({ otel: { traces_enabled: true, collector_endpoint: '127.0.0.1', collector_port: receiver.port, collector_use_insecure_grpc: true } })
         .otel,
       'test',

@@ -1,0 +1,37 @@
+import { credentials } from '@grpc/grpc-js';
+import { context, propagation, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
+import type { Resource } from '@opentelemetry/resources';
+import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { TalonConfig } from '../config/schema.ts';
+import type { Tracing } from './tracing.ts';
+
+/** The enabled half of startTracing: the global tracer provider, exporting over OTLP gRPC. */
+export function exportTraces(otel: TalonConfig['otel'], resource: Resource): Tracing {
+  const url = `${otel.collector_use_insecure_grpc ? 'http' : 'https'}://${otel.collector_endpoint}:${otel.collector_port}`;
+  const exporter = new OTLPTraceExporter({
+    url,
+    timeoutMillis: otel.timeout * 1000,
+    credentials: otel.collector_use_insecure_grpc ? credentials.createInsecure() : credentials.createSsl(),
+  });
+  const spanProcessor = new BatchSpanProcessor(exporter, { scheduledDelayMillis: 500 });
+  const provider = new BasicTracerProvider({ resource, spanProcessors: [spanProcessor] });
+  trace.setGlobalTracerProvider(provider);
+  // The active span follows async calls (AsyncLocalStorage), and crosses into workflows and
+  // activities as W3C trace context in Temporal's headers.
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+  return {
+    enabled: true,
+    resource,
+    spanProcessor,
+    async shutdown() {
+      await provider.shutdown();
+      trace.disable();
+      context.disable();
+      propagation.disable();
+    },
+  };
+}
