@@ -1,7 +1,9 @@
 # The talon image: one image, several roles (`serve`, `worker`, `start`). Multi-stage: the build
 # stage compiles TypeScript and bundles the workflows; the runtime stage holds production
 # dependencies and dist/ only, and runs as a non-root user.
-FROM node:20.19-bookworm-slim AS build
+# The base is pinned by digest (the tag is for people): refresh both with scripts/pin-base-image.sh.
+ARG NODE_IMAGE=node:20.19-bookworm-slim@sha256:f679d7699517426eb148a5698c717477fd3f8a48f6c1eaf771e390a9bb8268c8
+FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 # No lifecycle scripts: they would provision the Temporal CLI, which serve/worker do not need.
@@ -13,7 +15,7 @@ COPY activities ./activities
 COPY scripts ./scripts
 RUN npm run build
 
-FROM node:20.19-bookworm-slim
+FROM ${NODE_IMAGE}
 WORKDIR /app
 ENV NODE_ENV=production
 COPY package.json package-lock.json ./
@@ -23,6 +25,7 @@ COPY bin ./bin
 COPY playbooks ./playbooks
 # `node` (uid 1000) comes with the base image; nothing under /app is writable by it.
 USER node
-EXPOSE 2803
+# 2803: the ingest (serve, start); 2804: a worker's /healthz and /metrics.
+EXPOSE 2803 2804
 ENTRYPOINT ["node", "bin/talon.js"]
 CMD ["serve"]

@@ -15,6 +15,7 @@ const unit = [
   'test/rbac/cluster-role.test.ts',
   'test/temporal/cli-binary.test.ts',
   'test/temporal/codec.test.ts',
+  'test/metrics/**/*.test.ts',
   'test/ingest/codec-routes.test.ts',
   'test/ingest/app.test.ts',
   'test/ingest/auth.test.ts',

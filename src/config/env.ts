@@ -42,6 +42,7 @@ export const ENVIRONMENT_VARIABLES: readonly EnvironmentVariable[] = Object.free
   ...rows(false, [
     ['LISTEN_ADDRESS', 'listen_address', 'string', 'Address the HTTP ingest listens on.'],
     ['LISTEN_PORT', 'listen_port', 'string', 'Port the HTTP ingest listens on.'],
+    ['WORKER_METRICS_PORT', 'worker_metrics_port', 'string', 'Port `talon worker` serves /healthz and /metrics on.'],
     ['RULES_FILES', 'rules_files', 'list', 'Rule files, comma-separated; later files extend earlier ones.'],
     ['KUBECONFIG', 'kubeconfig', 'string', 'Kubeconfig file; empty means in-cluster configuration.'],
     ['LOG_FORMAT', 'log_format', 'string', '`color` or `text` for people, anything else for JSON lines.'],
@@ -72,6 +73,7 @@ export const ENVIRONMENT_VARIABLES: readonly EnvironmentVariable[] = Object.free
     ],
     ['OTEL_TRACES_ENABLED', 'otel.traces_enabled', 'boolean', 'Export traces over OTLP gRPC.'],
     ['OTEL_METRICS_ENABLED', 'otel.metrics_enabled', 'boolean', 'Export metrics over OTLP gRPC.'],
+    ['OTEL_METRICS_INTERVAL_SECONDS', 'otel.metrics_interval_seconds', 'string', 'Seconds between two metrics exports.'],
     ['OTEL_COLLECTOR_ENDPOINT', 'otel.collector_endpoint', 'string', 'Host of the OTLP collector.'],
     ['OTEL_COLLECTOR_PORT', 'otel.collector_port', 'string', 'Port of the OTLP collector.'],
     ['OTEL_COLLECTOR_USE_INSECURE_GRPC', 'otel.collector_use_insecure_grpc', 'boolean', 'Collector without TLS.'],

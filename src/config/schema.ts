@@ -54,6 +54,9 @@ export const configSchema = z
   .object({
     listen_address: z.string().default('0.0.0.0').describe('Address the HTTP ingest listens on.'),
     listen_port: port.default(2803).describe('Port the HTTP ingest listens on.'),
+    worker_metrics_port: port
+      .default(2804)
+      .describe("Port `talon worker` serves `/healthz` and `/metrics` on (0: any free port); `talon start` serves them on the ingest's port."),
     rules_files: z.array(z.string().min(1)).default(['playbooks/rules.yaml']).describe('Rule files or folders; later files extend earlier ones.'),
     kubeconfig: z.string().default('').describe('Kubeconfig file; empty means the in-cluster service account.'),
     log_format: z.string().default('color').describe('`color` or `text` for people, anything else for JSON lines.'),
@@ -168,7 +171,11 @@ export const configSchema = z
           .boolean()
           .default(false)
           .describe('Export traces over OTLP gRPC: one trace per alert, ingest request → workflow start → workflow → each activity.'),
-        metrics_enabled: z.boolean().default(false).describe('Export metrics over OTLP gRPC (accepted, not implemented yet).'),
+        metrics_enabled: z
+          .boolean()
+          .default(false)
+          .describe('Export every metric of `/metrics` (events, actions, notifications, process, Temporal SDK) over OTLP gRPC.'),
+        metrics_interval_seconds: numeric(z.number().positive()).default(10).describe('Seconds between two metrics exports.'),
         collector_endpoint: z.string().default('localhost').describe('Host of the OTLP collector.'),
         collector_port: port.default(4317).describe('Port of the OTLP collector.'),
         collector_use_insecure_grpc: z.boolean().default(false).describe('Talk to the collector without TLS.'),

@@ -3,6 +3,7 @@ import { Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { decodeEvent } from '../events/decode.ts';
 import type { Logger } from '../log.ts';
+import { metricsResponse } from '../metrics/http.ts';
 import type { Metrics } from '../metrics/metrics.ts';
 import { planEvent } from '../plan/plan.ts';
 import type { RuleSet } from '../rules/index.ts';
@@ -74,9 +75,7 @@ export function createApp(deps: IngestDeps): Hono {
     const ok = await deps.starter.healthy();
     return c.json({ status: ok ? 'ok' : 'unavailable', temporal: ok ? 'reachable' : 'unreachable' }, ok ? 200 : 503);
   });
-  app.all('/metrics', deps.protectMetrics ? auth : open, async (c) =>
-    c.text(await deps.metrics.registry.metrics(), 200, { 'content-type': deps.metrics.registry.contentType }),
-  );
+  app.all('/metrics', deps.protectMetrics ? auth : open, (c) => metricsResponse(c, deps.metrics));
 
   app.post(
     '*',

@@ -1,4 +1,5 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Histogram, Registry, collectDefaultMetrics, type MetricObjectWithValues, type MetricValue } from 'prom-client';
+import { recordSdkUpdates, type SdkMetricUpdate } from './temporal-sdk.ts';
 
 /**
  * Prometheus metrics of one process. Talon's counter names are kept where they map; labels never
@@ -45,7 +46,41 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /** Sources drained into the registry before it is read: the Temporal SDK's metrics buffer. */
+  private readonly drains = new Set<() => void>();
+
   constructor(options: { processMetrics?: boolean } = {}) {
     if (options.processMetrics) collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Records one Temporal SDK metric update (the client's requests). */
+  readonly recordSdk = (update: SdkMetricUpdate): void => recordSdkUpdates(this.registry, [update]);
+
+  /**
+   * Moves what `retrieve` hands out (the SDK core's metrics buffer: worker, pollers, slots, the
+   * worker's requests) into the registry each second, so the buffer never fills, and before every
+   * read. Returns the function that stops it.
+   */
+  followSdkMetrics(retrieve: () => Iterable<SdkMetricUpdate>): () => void {
+    const drain = () => recordSdkUpdates(this.registry, retrieve());
+    this.drains.add(drain);
+    const timer = setInterval(drain, 1000).unref();
+    return () => {
+      clearInterval(timer);
+      drain();
+      this.drains.delete(drain);
+    };
+  }
+
+  /** The Prometheus text of every metric, SDK metrics drained first. */
+  async text(): Promise<string> {
+    for (const drain of this.drains) drain();
+    return this.registry.metrics();
+  }
+
+  /** Every metric with its values (for the OTLP export), SDK metrics drained first. */
+  async values(): Promise<MetricObjectWithValues<MetricValue<string>>[]> {
+    for (const drain of this.drains) drain();
+    return this.registry.getMetricsAsJSON();
   }
 }

@@ -2,10 +2,12 @@ import type { Client } from '@temporalio/client';
 import { catalog } from '../../activities/specs.ts';
 import type { TalonConfig } from '../config/schema.ts';
 import { createApp, type IngestDeps } from '../ingest/app.ts';
-import { authConfigured } from '../ingest/auth.ts';
+import { authConfigured, callerAuth } from '../ingest/auth.ts';
 import { temporalStarter } from '../ingest/starter.ts';
 import type { Logger } from '../log.ts';
+import { startMetricsExport } from '../metrics/export.ts';
 import { Metrics } from '../metrics/metrics.ts';
+import type { SdkMetricUpdate } from '../metrics/temporal-sdk.ts';
 import { loadRules, watchRules, type RuleError, type RuleSet } from '../rules/index.ts';
 import { connectClient, connectWorker, ensureSearchAttributes } from '../temporal/connection.ts';
 import { AesGcmCodec } from '../temporal/codec.ts';
@@ -14,6 +16,7 @@ import { parseEncryptionKeys } from '../temporal/encryption-keys.ts';
 import type { TalonWorker } from '../worker/worker.ts';
 import { listen, type RunningServer } from './ingest-server.ts';
 import { checkNotifierConfigs, notifiersInUse } from './notifier-config.ts';
+import { workerApp } from './worker-app.ts';
 
 export interface RuntimeOptions {
   config: TalonConfig;
@@ -22,6 +25,8 @@ export interface RuntimeOptions {
   worker: boolean;
   /** Run the embedded dev server when `temporal.address` is unset (`talon start`). */
   embed: boolean;
+  /** The SDK core's metrics buffer (installTemporalLogger), drained into `/metrics`. */
+  sdkMetrics?: { retrieveUpdates(): Iterable<SdkMetricUpdate> };
 }
 
 export interface Runtime {
@@ -82,9 +87,25 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     }
     const address = devServer?.address ?? temporal.address ?? `127.0.0.1:${temporal.embedded.port}`;
     const metrics = new Metrics({ processMetrics: true });
+    const sdkMetrics = options.sdkMetrics;
+    if (sdkMetrics) {
+      const stopFollowing = metrics.followSdkMetrics(() => sdkMetrics.retrieveUpdates());
+      cleanups.push(() => Promise.resolve(stopFollowing()));
+    }
     const { startTracing } = await import('../temporal/tracing.ts');
     const tracing = await startTracing(config.otel, options.worker && options.ingest ? 'start' : options.worker ? 'worker' : 'serve');
     cleanups.push(() => tracing.shutdown());
+    // Pushed after the workers stop (cleanups run in reverse): the last export has their final counts.
+    const metricsExport = await startMetricsExport(config.otel, tracing.resource, metrics);
+    cleanups.push(() => metricsExport.shutdown());
+    const auth = {
+      tokens: config.auth.tokens,
+      hmacSecrets: config.auth.hmac_secrets,
+      hmacWindowSeconds: config.auth.hmac_window_seconds,
+      mutualTls: config.tls.client_ca_file !== undefined,
+    };
+    const { cert_file, key_file, client_ca_file } = config.tls;
+    const tls = cert_file && key_file ? { certFile: cert_file, keyFile: key_file, clientCaFile: client_ca_file } : undefined;
 
     if (options.worker) {
       // Loaded here only: `talon serve` never loads the worker, the activities or their SDKs.
@@ -101,23 +122,31 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         tracing,
       });
       const running = worker.run();
+      let workerRunning = true;
       cleanups.push(async () => {
+        workerRunning = false;
         worker.shutdown();
         await running;
       });
+      if (!options.ingest) {
+        // A worker alone still answers probes and scrapes; with the ingest, its port serves them.
+        const guard = config.auth.protect_metrics && authConfigured(auth) ? callerAuth(auth) : (_c: unknown, next: () => Promise<void>) => next();
+        const server = await listen(
+          workerApp({ metrics, running: () => workerRunning, metricsGuard: guard }),
+          config.listen_address,
+          config.worker_metrics_port,
+          tls,
+        );
+        log.info({ metrics: `${server.url}/metrics` }, 'worker metrics and health');
+        cleanups.push(() => server.close());
+      }
     }
 
     let server: RunningServer | undefined;
     if (options.ingest) {
-      const client: Client = await connectClient(temporal, address, config.encryption.keys, tracing.enabled);
+      const client: Client = await connectClient(temporal, address, config.encryption.keys, tracing.enabled, metrics.recordSdk);
       cleanups.push(() => client.connection.close());
       if (!devServer) await ensureSearchAttributes(client, temporal.namespace);
-      const auth = {
-        tokens: config.auth.tokens,
-        hmacSecrets: config.auth.hmac_secrets,
-        hmacWindowSeconds: config.auth.hmac_window_seconds,
-        mutualTls: config.tls.client_ca_file !== undefined,
-      };
       const app = createApp({
         rules: () => ruleSet!,
         starter: temporalStarter(client, temporal.task_queue, {
@@ -137,8 +166,6 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         codec: codecSettings(config, devServer),
         identifiersInSearchAttributes: config.encryption.identifiers_in_search_attributes,
       });
-      const { cert_file, key_file, client_ca_file } = config.tls;
-      const tls = cert_file && key_file ? { certFile: cert_file, keyFile: key_file, clientCaFile: client_ca_file } : undefined;
       server = await listen(app, config.listen_address, config.listen_port, tls);
       if (!authConfigured(auth)) {
         log.warn(

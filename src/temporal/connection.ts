@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
 import type { NativeConnection } from '@temporalio/worker';
 import type { TalonConfig } from '../config/schema.ts';
+import type { SdkMetricUpdate } from '../metrics/temporal-sdk.ts';
+import { clientMetricsInterceptor } from './client-metrics.ts';
 import { dataConverterFor } from './codec.ts';
 import { SEARCH_ATTRIBUTES } from './search-attributes.ts';
 
@@ -25,10 +27,21 @@ export function connectionOptions(temporal: TemporalConfig, address: string) {
 
 /**
  * A client; with `encryptionKeys`, payloads are encrypted and decrypted by the AES-256-GCM codec;
- * with `traced`, workflow starts carry the active trace (Temporal's OpenTelemetry interceptor).
+ * with `traced`, workflow starts carry the active trace (Temporal's OpenTelemetry interceptor);
+ * with `recordMetric`, each request is counted and timed (Temporal's client metrics).
  */
-export async function connectClient(temporal: TemporalConfig, address: string, encryptionKeys: readonly string[] = [], traced = false): Promise<Client> {
-  const connection = await Connection.connect({ ...connectionOptions(temporal, address), connectTimeout: 5000 });
+export async function connectClient(
+  temporal: TemporalConfig,
+  address: string,
+  encryptionKeys: readonly string[] = [],
+  traced = false,
+  recordMetric?: (update: SdkMetricUpdate) => void,
+): Promise<Client> {
+  const grpcInterceptors = [
+    makeGrpcRetryInterceptor(defaultGrpcRetryOptions()),
+    ...(recordMetric ? [clientMetricsInterceptor(recordMetric, temporal.namespace)] : []),
+  ];
+  const connection = await Connection.connect({ ...connectionOptions(temporal, address), connectTimeout: 5000, interceptors: grpcInterceptors });
   // Loaded only when tracing: the interceptor brings in OpenTelemetry's SDK.
   const interceptors = traced
     ? { workflow: [new (await import('@temporalio/interceptors-opentelemetry')).OpenTelemetryWorkflowClientInterceptor()] }

@@ -1,4 +1,3 @@
-import { credentials } from '@grpc/grpc-js';
 import { context, propagation, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
@@ -6,16 +5,12 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
 import type { Resource } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { TalonConfig } from '../config/schema.ts';
+import { collectorOptions } from '../otel/collector.ts';
 import type { Tracing } from './tracing.ts';
 
 /** The enabled half of startTracing: the global tracer provider, exporting over OTLP gRPC. */
 export function exportTraces(otel: TalonConfig['otel'], resource: Resource): Tracing {
-  const url = `${otel.collector_use_insecure_grpc ? 'http' : 'https'}://${otel.collector_endpoint}:${otel.collector_port}`;
-  const exporter = new OTLPTraceExporter({
-    url,
-    timeoutMillis: otel.timeout * 1000,
-    credentials: otel.collector_use_insecure_grpc ? credentials.createInsecure() : credentials.createSsl(),
-  });
+  const exporter = new OTLPTraceExporter(collectorOptions(otel));
   const spanProcessor = new BatchSpanProcessor(exporter, { scheduledDelayMillis: 500 });
   const provider = new BasicTracerProvider({ resource, spanProcessors: [spanProcessor] });
   trace.setGlobalTracerProvider(provider);

@@ -1,11 +1,12 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { CoreV1Api, KubernetesObjectApi, PatchStrategy, type KubernetesObject } from '@kubernetes/client-node';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parse, parseAllDocuments } from 'yaml';
+import { parse, parseAllDocuments, stringify } from 'yaml';
+import { installCrds, serviceMonitorCrdPath } from '../kube/harness/crds.ts';
 import { runTalon } from '../support/cli.ts';
 import { testKube } from '../support/kube.ts';
 
@@ -24,8 +25,8 @@ interface Manifest extends KubernetesObject {
   rules?: { apiGroups: string[]; resources: string[]; verbs: string[] }[];
 }
 
-async function template(values: string, namespace: string): Promise<Manifest[]> {
-  const { stdout } = await run(helm, ['template', 'talon', CHART, '-f', values, '--namespace', namespace], { maxBuffer: 16 * 1024 * 1024 });
+async function template(values: string, namespace: string, chart = CHART, release = 'talon'): Promise<Manifest[]> {
+  const { stdout } = await run(helm, ['template', release, chart, '-f', values, '--namespace', namespace], { maxBuffer: 16 * 1024 * 1024 });
   return parseAllDocuments(stdout)
     .map((d) => d.toJS() as Manifest | null)
     .filter((m): m is Manifest => m !== null);
@@ -41,6 +42,8 @@ const find = (manifests: Manifest[], kind: string, suffix = '') => manifests.fin
 describe('the Helm chart', () => {
   beforeAll(async () => {
     await run(helm, ['version', '--short']);
+    // The trial values enable the ServiceMonitor: applied against Prometheus Operator's own CRD.
+    await installCrds(kube.kubeConfig, [serviceMonitorCrdPath()]);
   });
 
   it.each(VALUES)('passes helm lint with %s', async (values) => {
@@ -66,7 +69,23 @@ describe('the Helm chart', () => {
     };
     expect(ingest.spec.template.spec.containers[0]?.args).toEqual(['-c', '/etc/talon/config/config.yaml', 'serve']);
     expect(ingest.spec.template.spec.containers[0]?.readinessProbe).toMatchObject({ httpGet: { path: '/healthz' } });
-    expect(find(manifests, 'Deployment', '-worker')).toBeDefined();
+    const worker = find(manifests, 'Deployment', '-worker') as unknown as typeof ingest;
+    expect(worker.spec.template.spec.containers[0]?.args).toEqual(['-c', '/etc/talon/config/config.yaml', 'worker']);
+    expect(worker.spec.template.spec.containers[0]?.readinessProbe).toMatchObject({ httpGet: { path: '/healthz', port: 'http' } });
+  });
+
+  it('scrapes the ingest and the workers with one ServiceMonitor when serviceMonitor.enabled', async () => {
+    const manifests = await template(VALUES[1]!, 'default');
+    const monitor = find(manifests, 'ServiceMonitor') as unknown as {
+      spec: { selector: { matchLabels: Record<string, string>; matchExpressions: { key: string; values: string[] }[] } };
+    };
+    const selects = (labels: Record<string, string> = {}) =>
+      Object.entries(monitor.spec.selector.matchLabels).every(([k, v]) => labels[k] === v) &&
+      monitor.spec.selector.matchExpressions.every((e) => e.values.includes(labels[e.key] ?? ''));
+    const services = manifests.filter((m) => m.kind === 'Service' && selects(m.metadata?.labels));
+    expect(services.map((m) => m.metadata?.name).sort()).toEqual(['talon', 'talon-worker-metrics']);
+    const config = parse(find(manifests, 'ConfigMap', '-config')?.data?.['config.yaml'] ?? '') as Record<string, unknown>;
+    expect(config['worker_metrics_port']).toBe(2804);
   });
 
   it("turns falco-talon's camelCase values into a configuration the engine loads, and rules that `rules check` passes", async () => {
@@ -100,5 +119,35 @@ describe('the Helm chart', () => {
     expect(configText).not.toContain('MDEyMzQ1');
     expect(find(manifests, 'Secret', '-auth')).toBeDefined();
     expect(find(manifests, 'Deployment', '-temporal')).toBeDefined();
+  });
+
+  it("stands in for falco-talon as the response-actions subchart of Falco's umbrella chart", async () => {
+    // Falco's chart pulls `falco-talon` under `responseActions.enabled` with its values under
+    // `falco-talon:`; an umbrella chart aliasing this one the same way takes those values as they are.
+    const dir = mkdtempSync(join(tmpdir(), 'talon-umbrella-'));
+    writeFileSync(
+      join(dir, 'Chart.yaml'),
+      stringify({
+        apiVersion: 'v2',
+        name: 'falco-umbrella',
+        version: '0.0.1',
+        dependencies: [{ name: 'talon', alias: 'falco-talon', version: '*', repository: `file://${resolve(CHART)}`, condition: 'responseActions.enabled' }],
+      }),
+    );
+    mkdirSync(join(dir, 'templates'));
+    await run(helm, ['dependency', 'build', dir]);
+    const userValues = parse(readFileSync(VALUES[0]!, 'utf8')) as Record<string, unknown>;
+    const values = (enabled: boolean) => {
+      const file = join(dir, `values-${enabled}.yaml`);
+      writeFileSync(file, stringify({ responseActions: { enabled }, 'falco-talon': userValues }));
+      return file;
+    };
+    const manifests = await template(values(true), 'falco', dir, 'falco');
+    expect(find(manifests, 'Service', 'falco-talon')?.metadata?.name).toBe('falco-falco-talon');
+    expect(find(manifests, 'Deployment', '-ingest')?.metadata?.name).toBe('falco-falco-talon-ingest');
+    const config = parse(find(manifests, 'ConfigMap', '-config')?.data?.['config.yaml'] ?? '') as Record<string, unknown>;
+    expect(config).toMatchObject({ default_notifiers: ['k8sevents', 'webhook'], temporal: { address: 'temporal-frontend.temporal:7233' } });
+    expect(find(manifests, 'ConfigMap', '-rules')?.data?.['rules_override.yaml']).toContain('kubernetes:terminate');
+    expect(await template(values(false), 'falco', dir, 'falco')).toEqual([]);
   });
 });

@@ -31,6 +31,7 @@ function problemsOf(load: () => unknown): readonly string[] {
 const DEFAULTS = {
   listen_address: '0.0.0.0',
   listen_port: 2803,
+  worker_metrics_port: 2804,
   rules_files: ['playbooks/rules.yaml'],
   kubeconfig: '',
   log_format: 'color',
@@ -48,6 +49,7 @@ const DEFAULTS = {
   otel: {
     traces_enabled: false,
     metrics_enabled: false,
+    metrics_interval_seconds: 10,
     collector_endpoint: 'localhost',
     collector_port: 4317,
     collector_use_insecure_grpc: false,

@@ -36,7 +36,11 @@ export interface TalonProcess {
 
 /** Starts a long-running `talon` role (serve, worker, start) as a separate process. */
 export function spawnTalon(args: string[], env: Record<string, string> = {}): TalonProcess {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, LOG_FORMAT: 'json', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, LOG_FORMAT: 'json', WORKER_METRICS_PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   const listeners = new Set<() => void>();
   const onData = (d: Buffer) => {

@@ -1,6 +1,4 @@
-import { createRequire } from 'node:module';
 import { randomUUID } from 'node:crypto';
-import { Server, ServerCredentials, type ServiceDefinition } from '@grpc/grpc-js';
 import { Client, Connection } from '@temporalio/client';
 import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
 import { NativeConnection } from '@temporalio/worker';
@@ -13,64 +11,10 @@ import { Metrics } from '../../src/metrics/metrics.ts';
 import { startTracing } from '../../src/temporal/tracing.ts';
 import { createWorker } from '../../src/worker/worker.ts';
 import { HttpTarget } from '../support/http-target.ts';
+import { otlpReceiver } from '../support/otlp-receiver.ts';
 import { rulesFromYaml, temporalAddress } from '../support/temporal.ts';
 
-// OpenTelemetry traces over OTLP gRPC to a real gRPC receiver in this process, which decodes the
-// protobuf requests with the OTLP definitions OpenTelemetry's own exporter uses.
-
-interface Span {
-  traceId: string;
-  spanId: string;
-  parentSpanId: string;
-  name: string;
-  attributes: Record<string, unknown>;
-}
-
-const root = createRequire(import.meta.url)('@opentelemetry/otlp-transformer/build/src/generated/root') as {
-  opentelemetry: {
-    proto: { collector: { trace: { v1: { ExportTraceServiceRequest: { decode(b: Buffer): unknown; toObject(m: unknown, o: object): unknown } } } } };
-  };
-};
-const Request = root.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
-type Decoded = {
-  resourceSpans?: {
-    scopeSpans?: {
-      spans?: { traceId: string; spanId: string; parentSpanId?: string; name: string; attributes?: { key: string; value: Record<string, unknown> }[] }[];
-    }[];
-  }[];
-};
-
-async function otlpReceiver(): Promise<{ port: number; spans: Span[]; stop(): void }> {
-  const spans: Span[] = [];
-  const server = new Server();
-  const service: ServiceDefinition = {
-    Export: {
-      path: '/opentelemetry.proto.collector.trace.v1.TraceService/Export',
-      requestStream: false,
-      responseStream: false,
-      requestSerialize: (v: Buffer) => v,
-      requestDeserialize: (b: Buffer) => Request.toObject(Request.decode(b), { bytes: String, longs: String, defaults: false }),
-      responseSerialize: () => Buffer.alloc(0),
-      responseDeserialize: (b: Buffer) => b,
-    },
-  };
-  server.addService(service, {
-    Export: (call: { request: Decoded }, callback: (error: null, reply: object) => void) => {
-      for (const rs of call.request.resourceSpans ?? [])
-        for (const ss of rs.scopeSpans ?? [])
-          for (const s of ss.spans ?? []) {
-            const attributes = Object.fromEntries((s.attributes ?? []).map((a) => [a.key, Object.values(a.value)[0]]));
-            const hex = (v: string | undefined) => (v ? Buffer.from(v, 'base64').toString('hex') : '');
-            spans.push({ traceId: hex(s.traceId), spanId: hex(s.spanId), parentSpanId: hex(s.parentSpanId), name: s.name, attributes });
-          }
-      callback(null, {});
-    },
-  });
-  const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
-  );
-  return { port, spans, stop: () => server.forceShutdown() };
-}
+// OpenTelemetry traces over OTLP gRPC to a real gRPC receiver in this process.
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterAll(async () => {

@@ -108,9 +108,9 @@ spec:
         {{- with $root.Values.extraEnv }}
         {{- toYaml . | nindent 8 }}
         {{- end }}
-      {{- if eq .role "serve" }}
       ports:
-        - { name: http, containerPort: {{ $root.Values.config.listenPort }} }
+        {{- /* the ingest's port; a worker serves /healthz and /metrics on its own */}}
+        - { name: http, containerPort: {{ ternary $root.Values.config.listenPort $root.Values.worker.metricsPort (eq .role "serve") }} }
       readinessProbe:
         httpGet: { path: /healthz, port: http }
         periodSeconds: 5
@@ -118,7 +118,6 @@ spec:
         httpGet: { path: /healthz, port: http }
         periodSeconds: 20
         failureThreshold: 6
-      {{- end }}
       resources:
         {{- toYaml (ternary $root.Values.resources $root.Values.worker.resources (eq .role "serve")) | nindent 8 }}
       volumeMounts:

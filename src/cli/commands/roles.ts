@@ -6,8 +6,8 @@ import { startRuntime } from '../../roles/runtime.ts';
 export async function runRoles(config: TalonConfig, roles: { ingest: boolean; worker: boolean; embed: boolean }): Promise<void> {
   const log = createLogger({ format: config.log_format, level: config.log_level });
   // The SDK's Rust runtime (and its logs) exists only where a worker runs; `serve` never loads it.
-  if (roles.worker) (await import('../../temporal/runtime-logger.ts')).installTemporalLogger(log);
-  const runtime = await startRuntime({ config, log, ...roles });
+  const sdkMetrics = roles.worker ? (await import('../../temporal/runtime-logger.ts')).installTemporalLogger(log, true) : undefined;
+  const runtime = await startRuntime({ config, log, ...roles, sdkMetrics });
   if (runtime.uiUrl) process.stderr.write(`Temporal UI:     ${runtime.uiUrl}\n`);
   if (runtime.ingestUrl) process.stderr.write(`Ingest endpoint: ${runtime.ingestUrl}/ (POST Falco alerts here)\n`);
   process.stderr.write(`Temporal:        ${runtime.temporalAddress} (namespace ${config.temporal.namespace}, task queue ${config.temporal.task_queue})\n`);

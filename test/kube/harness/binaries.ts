@@ -16,7 +16,7 @@ const kubeModuleDir = fileURLToPath(new URL('../../../scripts/kube/', import.met
 const provisionHint = 'run `bash scripts/provision-kube.sh` (cold build ~15 min)';
 
 /** Versions, read from the same files scripts/provision-kube.sh reads, so the paths always agree. */
-export function pinnedVersions(): { kube: string; etcd: string; kwok: string; cilium: string } {
+export function pinnedVersions(): { kube: string; etcd: string; kwok: string; cilium: string; prometheusOperator: string } {
   const env = readFileSync(join(kubeModuleDir, 'versions.env'), 'utf8');
   const goMod = readFileSync(join(kubeModuleDir, 'go.mod'), 'utf8');
   const pick = (text: string, pattern: RegExp, what: string): string => {
@@ -28,6 +28,7 @@ export function pinnedVersions(): { kube: string; etcd: string; kwok: string; ci
     kube: pick(env, /^KUBE_VERSION=(\S+)$/m, 'Kubernetes'),
     kwok: pick(env, /^KWOK_VERSION=(\S+)$/m, 'KWOK'),
     cilium: pick(env, /^CILIUM_VERSION=(\S+)$/m, 'Cilium'),
+    prometheusOperator: pick(env, /^PROMETHEUS_OPERATOR_VERSION=(\S+)$/m, 'Prometheus Operator'),
     etcd: pick(goMod, /^(?:require)?\s*go\.etcd\.io\/etcd\/server\/v3 (v\S+)/m, 'etcd'),
   };
 }
