@@ -2,35 +2,18 @@ import { Readable } from 'node:stream';
 import { Context } from '@temporalio/activity';
 import { CancelledFailure } from '@temporalio/common';
 import { z } from 'zod';
-import type { ActionActivity, ActionnerSpec, NotifierActivity, NotifierSpec } from '../src/contract/index.ts';
-import { notifierActivityName } from '../src/contract/index.ts';
+import type { ActionActivity, NotifierActivity, NotifierSpec } from '../src/contract/index.ts';
+import { notifierActivityName, SNAPSHOT_ACTIVITY, UNDO_ACTIVITY } from '../src/contract/index.ts';
 import { keepAlive } from './activity-context.ts';
+import { snapshotActivity, undoActivity, type SnapshotActivity, type UndoActivity } from './containment.ts';
 import { withAdditionalContexts } from './contexts.ts';
 import { crashAfterSideEffect } from './failpoint.ts';
 import { permanent, toFailure } from './errors.ts';
 import { actionnerImplementations, notifierImplementations } from './implementations.ts';
+import { actionInputOf, lazy, parseParameters } from './loading.ts';
 import { inlineOutput, storeOutput } from './output-stage.ts';
 import { actionnerSpecs, notifierSpecs } from './specs.ts';
 import type { ActionnerImplementation, ActionResult, Deps, NotifierImplementation } from './types.ts';
-
-function parseParameters(spec: ActionnerSpec, raw: unknown): unknown {
-  const parsed = spec.params.safeParse(raw);
-  if (!parsed.success) throw permanent('InvalidParameters', z.prettifyError(parsed.error).replaceAll('\n', '; '));
-  return parsed.data;
-}
-
-/** Loads an implementation on first use and keeps it for the worker's life. */
-function lazy<T>(load: (() => Promise<T>) | undefined, name: string): () => Promise<T> {
-  let loaded: Promise<T> | undefined;
-  return () => {
-    if (!load) return Promise.reject(permanent('NotImplemented', `'${name}' has no implementation`));
-    loaded ??= load().catch((error: unknown) => {
-      loaded = undefined;
-      throw error;
-    });
-    return loaded;
-  };
-}
 
 /** Wraps one actionner as a Temporal activity: parse, contexts, checks, run, output stage. */
 export function actionActivity(implementation: () => Promise<ActionnerImplementation>, deps: Deps): ActionActivity {
@@ -42,15 +25,7 @@ export function actionActivity(implementation: () => Promise<ActionnerImplementa
     try {
       const actionner = await implementation();
       const parameters = parseParameters(actionner.spec, input.parameters);
-      let actionInput = {
-        event: input.event,
-        context: input.context,
-        parameters,
-        rule: input.rule,
-        action: input.action,
-        idempotencyKey: input.idempotencyKey,
-        attempt,
-      };
+      let actionInput = actionInputOf(input, parameters, attempt);
       if (actionner.spec.usesContext && input.additionalContexts.length > 0) {
         actionInput = { ...actionInput, context: await withAdditionalContexts(input.additionalContexts, actionInput, deps) };
       }
@@ -104,13 +79,16 @@ export function notifierActivity(spec: NotifierSpec, implementation: () => Promi
 }
 
 /**
- * Every activity the worker registers, keyed by activity type: actionner names and
- * `notifier:<name>`. Registered from the specs; each implementation loads on its first call.
+ * Every activity the worker registers, keyed by activity type: actionner names,
+ * `notifier:<name>`, and the containment steps (`talon:snapshot`, `talon:undo`). Registered from
+ * the specs; each implementation loads on its first call.
  */
-export function createActivities(deps: Deps): Record<string, ActionActivity | NotifierActivity> {
-  const activities: Record<string, ActionActivity | NotifierActivity> = {};
+export function createActivities(deps: Deps): Record<string, ActionActivity | NotifierActivity | SnapshotActivity | UndoActivity> {
+  const activities: Record<string, ActionActivity | NotifierActivity | SnapshotActivity | UndoActivity> = {};
   for (const spec of actionnerSpecs) activities[spec.name] = actionActivity(lazy(actionnerImplementations[spec.name], spec.name), deps);
   for (const spec of notifierSpecs)
     activities[notifierActivityName(spec.name)] = notifierActivity(spec, lazy(notifierImplementations[spec.name], spec.name), deps);
+  activities[SNAPSHOT_ACTIVITY] = snapshotActivity(deps);
+  activities[UNDO_ACTIVITY] = undoActivity(deps);
   return activities;
 }

@@ -76,4 +76,5 @@ export const catalog: RuleCatalog = {
   output: findOutput,
   hasNotifier: (name) => findNotifier(name) !== undefined,
   hasContext: (name) => findContext(name) !== undefined,
+  undoable: () => actionnerSpecs.filter((spec) => spec.undo !== undefined).map((spec) => spec.name),
 };

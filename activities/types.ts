@@ -1,5 +1,17 @@
 import type { Readable } from 'node:stream';
-import type { ActionnerSpec, ContextSpec, FalcoEvent, NotifierSpec, Objects, OutputSpec, Report, StoredArtifact, TalonContext } from '../src/contract/index.ts';
+import type {
+  ActionnerSpec,
+  Change,
+  ContextSpec,
+  FalcoEvent,
+  NotifierSpec,
+  Objects,
+  OutputSpec,
+  Report,
+  StoredArtifact,
+  TalonContext,
+  UndoResult,
+} from '../src/contract/index.ts';
 import type { TalonConfig } from '../src/config/schema.ts';
 import type { Logger } from '../src/log.ts';
 import type { Metrics } from '../src/metrics/metrics.ts';
@@ -57,6 +69,13 @@ export interface ActionnerImplementation<P = unknown> {
   /** Checks before run (reference §1.4); throw a classified error to fail. */
   checks?(input: ActionInput<P>, deps: Deps): Promise<void>;
   run(input: ActionInput<P>, deps: Deps): Promise<ActionResult>;
+  /**
+   * Undoable actionners (`expire_after:`): reads the before-state of what `run` is about to change.
+   * Called before `run`, so a retried action never mistakes its own earlier write for that state.
+   */
+  snapshot?(input: ActionInput<P>, deps: Deps): Promise<Change>;
+  /** Puts back what `snapshot` recorded, leaving alone whatever someone changed since the action. */
+  undo?(change: Change, deps: Deps): Promise<UndoResult>;
 }
 
 export interface OutputResult extends StoredArtifact {

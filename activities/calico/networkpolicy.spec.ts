@@ -24,8 +24,10 @@ export const calicoNetworkPolicySpec: ActionnerSpec<CalicoNetworkPolicyParams> =
   defaultContinue: true,
   usesContext: false,
   rerun: 'Idempotent: the remote IP is denied once; a conditional update converges under retries and concurrent alerts.',
+  undo: 'Deletes the Calico NetworkPolicy it created, or puts back the labels, annotations and rules of the one it updated; a policy no longer labeled as managed by falco-talon is left alone.',
+  // delete: undoing a policy the action created (`expire_after:`).
   permissions: {
-    kubernetes: [...workloadReadRules, { apiGroups: ['projectcalico.org'], resources: ['networkpolicies'], verbs: ['get', 'create', 'update'] }],
+    kubernetes: [...workloadReadRules, { apiGroups: ['projectcalico.org'], resources: ['networkpolicies'], verbs: ['get', 'create', 'update', 'delete'] }],
   },
   timeout: '30s',
   example: `- action: Block the remote IP (Calico)

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { checkPodAndRemoteIp, customPolicies, denyRemoteIp, policySchema, union } from '../kubernetes/custom-policy.ts';
-import { MANAGED_BY } from '../kubernetes/managed-policy.ts';
+import type { KubeApis } from '../kubernetes/client.ts';
+import { MANAGED_BY, snapshotPolicy, undoPolicy } from '../kubernetes/managed-policy.ts';
 import type { Workload } from '../kubernetes/workload-selector.ts';
 import type { ActionnerImplementation } from '../types.ts';
 import { calicoNetworkPolicySpec, type CalicoNetworkPolicyParams } from './networkpolicy.spec.ts';
@@ -71,21 +72,21 @@ function merge(existing: CalicoPolicy, desired: CalicoPolicy): CalicoPolicy {
   return { ...desired, spec: { ...desired.spec, egress: [{ action: 'Deny', destination: { nets } }, ...allow] } };
 }
 
+/** Calico's namespaced NetworkPolicies (projectcalico.org/v3), selected by their Calico selector. */
+const calicoPolicies = (apis: KubeApis) =>
+  customPolicies(apis, { group: 'projectcalico.org', version: 'v3', plural: 'networkpolicies', noun: 'caliconetworkpolicy' }, calicoPolicy, {
+    selectorField: 'selector',
+    selector: (policy) => policy.spec?.selector,
+    selectorKey: (policy) => policy.spec?.selector ?? '',
+    merge,
+  });
+
 /** `calico:networkpolicy`: a Calico NetworkPolicy denying the event's remote IP to the pod's workload. */
 export const calicoNetworkPolicy: ActionnerImplementation<CalicoNetworkPolicyParams> = {
   spec: calicoNetworkPolicySpec,
   checks: ({ event }, deps) => checkPodAndRemoteIp(event, deps),
   run: ({ event, parameters }, deps) =>
-    denyRemoteIp(
-      event,
-      deps,
-      (apis) =>
-        customPolicies(apis, { group: 'projectcalico.org', version: 'v3', plural: 'networkpolicies', noun: 'caliconetworkpolicy' }, calicoPolicy, {
-          selectorField: 'selector',
-          selector: (policy) => policy.spec?.selector,
-          selectorKey: (policy) => policy.spec?.selector ?? '',
-          merge,
-        }),
-      (workload, namespace, deny) => desiredPolicy(workload, namespace, deny, parameters),
-    ),
+    denyRemoteIp(event, deps, calicoPolicies, (workload, namespace, deny) => desiredPolicy(workload, namespace, deny, parameters)),
+  snapshot: ({ event }, deps) => snapshotPolicy('calico:networkpolicy', calicoPolicies, event, deps),
+  undo: (change, deps) => undoPolicy('calico:networkpolicy', calicoPolicies, change, deps),
 };

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { checkPodAndRemoteIp, customPolicies, denyRemoteIp, policySchema, union } from '../kubernetes/custom-policy.ts';
-import { MANAGED_BY, selectorKey } from '../kubernetes/managed-policy.ts';
+import type { KubeApis } from '../kubernetes/client.ts';
+import { MANAGED_BY, selectorKey, snapshotPolicy, undoPolicy } from '../kubernetes/managed-policy.ts';
 import type { Workload } from '../kubernetes/workload-selector.ts';
 import type { ActionnerImplementation } from '../types.ts';
 import { ciliumNetworkPolicySpec, type CiliumNetworkPolicyParams } from './networkpolicy.spec.ts';
@@ -55,22 +56,22 @@ function merge(existing: CiliumPolicy, desired: CiliumPolicy): CiliumPolicy {
   return { ...desired, spec: { ...desired.spec, egressDeny: [{ toCIDR: union(denied(existing), denied(desired)) }] } };
 }
 
+/** CiliumNetworkPolicies (cilium.io/v2), selected by their endpoint selector. */
+const ciliumPolicies = (apis: KubeApis) =>
+  customPolicies(apis, { group: 'cilium.io', version: 'v2', plural: 'ciliumnetworkpolicies', noun: 'ciliumnetworkpolicy' }, ciliumPolicy, {
+    selectorField: 'endpointSelector',
+    selector: (policy) => policy.spec?.endpointSelector,
+    selectorKey: (policy) => selectorKey(policy.spec?.endpointSelector),
+    merge,
+  });
+
 /** `cilium:networkpolicy`: a CiliumNetworkPolicy denying the event's remote IP to the pod's workload. */
 export const ciliumNetworkPolicy: ActionnerImplementation<CiliumNetworkPolicyParams> = {
   spec: ciliumNetworkPolicySpec,
   // The reference skipped the remote-IP check here and wrote an invalid `/32` without an IP.
   checks: ({ event }, deps) => checkPodAndRemoteIp(event, deps),
   run: ({ event, parameters }, deps) =>
-    denyRemoteIp(
-      event,
-      deps,
-      (apis) =>
-        customPolicies(apis, { group: 'cilium.io', version: 'v2', plural: 'ciliumnetworkpolicies', noun: 'ciliumnetworkpolicy' }, ciliumPolicy, {
-          selectorField: 'endpointSelector',
-          selector: (policy) => policy.spec?.endpointSelector,
-          selectorKey: (policy) => selectorKey(policy.spec?.endpointSelector),
-          merge,
-        }),
-      (workload, namespace, deny) => desiredPolicy(workload, namespace, deny, parameters),
-    ),
+    denyRemoteIp(event, deps, ciliumPolicies, (workload, namespace, deny) => desiredPolicy(workload, namespace, deny, parameters)),
+  snapshot: ({ event }, deps) => snapshotPolicy('cilium:networkpolicy', ciliumPolicies, event, deps),
+  undo: (change, deps) => undoPolicy('cilium:networkpolicy', ciliumPolicies, change, deps),
 };

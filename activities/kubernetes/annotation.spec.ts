@@ -22,6 +22,7 @@ export const annotationSpec: ActionnerSpec<AnnotationParams> = {
   ...metadataActionner,
   params,
   rerun: 'Idempotent: the same merge patch sets the same annotations again.',
+  undo: 'Restores each annotation it set to its previous value (removes it if it had none), unless someone changed it since.',
   example: `- action: Mark the pod
   actionner: kubernetes:annotation
   parameters:

@@ -5,7 +5,7 @@ const params = z.object({}).strict();
 
 export type CordonParams = z.output<typeof params>;
 
-/** RBAC for cordoning a node (kubernetes:cordon, kubernetes:drain). */
+/** RBAC for cordoning a node (kubernetes:drain; kubernetes:cordon also reads it, see below). */
 export const cordonRules = [{ apiGroups: [''], resources: ['nodes'], verbs: ['patch'] }] as const;
 
 /** `kubernetes:cordon`: marks the node of the event's pod unschedulable. */
@@ -19,7 +19,14 @@ export const kubernetesCordonSpec: ActionnerSpec<CordonParams> = {
   defaultContinue: true,
   usesContext: false,
   rerun: 'Idempotent: the node is cordoned once more, harmlessly.',
-  permissions: { kubernetes: [{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }, ...cordonRules] },
+  undo: 'Uncordons the node, unless it was cordoned before the action or has been uncordoned since.',
+  // nodes/get reads the before-state of a time-boxed (`expire_after:`) cordon; drain needs only patch.
+  permissions: {
+    kubernetes: [
+      { apiGroups: [''], resources: ['pods'], verbs: ['get'] },
+      { apiGroups: [''], resources: ['nodes'], verbs: ['get', 'patch'] },
+    ],
+  },
   timeout: '30s',
   example: `- action: Cordon the node
   actionner: kubernetes:cordon

@@ -4,13 +4,17 @@ import type { ActionResult, Deps } from '../types.ts';
 import { getEventPod, type KubeApis } from './client.ts';
 import { upsertPolicy, type PolicyKind, type PolicyObject } from './managed-policy.ts';
 import { remoteHostCidr } from './remote-ip.ts';
-import { podWorkload, type Workload } from './workload-selector.ts';
+import { eventWorkload, type Workload } from './workload-selector.ts';
 
 // Calico and Cilium policies go through the API's custom-object endpoints, which answer untyped
 // JSON: what comes back is parsed here, at the edge, keeping every field it does not know.
 
 const metadata = z
-  .object({ labels: z.record(z.string(), z.string()).optional(), resourceVersion: z.string().optional() })
+  .object({
+    labels: z.record(z.string(), z.string()).optional(),
+    annotations: z.record(z.string(), z.string()).optional(),
+    resourceVersion: z.string().optional(),
+  })
   .loose()
   .optional();
 
@@ -41,6 +45,8 @@ export function customPolicies<T extends PolicyObject>(
     read: async (name, namespace) => schema.parse(await apis.custom.getNamespacedCustomObject({ group, version, namespace, plural, name })),
     create: (namespace, body) => apis.custom.createNamespacedCustomObject({ group, version, namespace, plural, body }),
     replace: (name, namespace, body) => apis.custom.replaceNamespacedCustomObject({ group, version, namespace, plural, name, body }),
+    delete: (name, namespace, resourceVersion) =>
+      apis.custom.deleteNamespacedCustomObject({ group, version, namespace, plural, name, body: { preconditions: { resourceVersion } } }),
     ...selector,
   };
 }
@@ -61,9 +67,7 @@ export async function denyRemoteIp<T extends PolicyObject>(
   desired: (workload: Workload, namespace: string, deny: string) => T,
 ): Promise<ActionResult> {
   const apis = await deps.clients.kubernetes();
-  const pod = await getEventPod(apis, event);
-  const namespace = pod.metadata?.namespace ?? '';
-  const workload = await podWorkload(apis, pod);
+  const { pod, namespace, workload } = await eventWorkload(apis, event);
   const policies = kind(apis);
   const done = await upsertPolicy(policies, workload.name, namespace, desired(workload, namespace, remoteHostCidr(event)));
   return {

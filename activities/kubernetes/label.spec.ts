@@ -21,6 +21,7 @@ export const labelSpec: ActionnerSpec<LabelParams> = {
   ...metadataActionner,
   params,
   rerun: 'Idempotent: the same merge patch sets the same labels again.',
+  undo: 'Restores each label it set to its previous value (removes it if it had none), unless someone changed it since.',
   example: `- action: Quarantine the pod
   actionner: kubernetes:label
   parameters:

@@ -69,11 +69,12 @@ export const metadataActionner = {
   allowsOutput: false,
   defaultContinue: true,
   usesContext: false,
-  // nodes/patch only serves `level: node`; a ClusterRole for pod-level rules may drop it.
+  // Nodes only serve `level: node`; a ClusterRole for pod-level rules may drop them. `get` on
+  // nodes reads the before-state of a time-boxed (`expire_after:`) action.
   permissions: {
     kubernetes: [
       { apiGroups: [''], resources: ['pods'], verbs: ['get', 'patch'] },
-      { apiGroups: [''], resources: ['nodes'], verbs: ['patch'] },
+      { apiGroups: [''], resources: ['nodes'], verbs: ['get', 'patch'] },
     ],
   },
   timeout: '30s',

@@ -22,8 +22,10 @@ export const networkPolicySpec: ActionnerSpec<NetworkPolicyParams> = {
   defaultContinue: true,
   usesContext: false,
   rerun: 'Idempotent: a conditional replace converges on the same NetworkPolicy; nothing is created twice.',
+  undo: 'Deletes the NetworkPolicy it created, or puts back the labels, annotations and rules of the one it updated; a policy no longer labeled as managed by falco-talon is left alone.',
+  // delete: undoing a policy the action created (`expire_after:`).
   permissions: {
-    kubernetes: [...workloadReadRules, { apiGroups: ['networking.k8s.io'], resources: ['networkpolicies'], verbs: ['get', 'create', 'update'] }],
+    kubernetes: [...workloadReadRules, { apiGroups: ['networking.k8s.io'], resources: ['networkpolicies'], verbs: ['get', 'create', 'update', 'delete'] }],
   },
   timeout: '30s',
   example: `- action: Isolate the workload

@@ -1,9 +1,9 @@
 import type { V1NetworkPolicy, V1NetworkPolicyPeer } from '@kubernetes/client-node';
 import type { ActionnerImplementation } from '../types.ts';
 import { networkPolicySpec, type NetworkPolicyParams } from './networkpolicy.spec.ts';
-import { getEventPod, type KubeApis } from './client.ts';
-import { MANAGED_BY, selectorKey, upsertPolicy, type PolicyKind } from './managed-policy.ts';
-import { podWorkload, type Workload } from './workload-selector.ts';
+import type { KubeApis } from './client.ts';
+import { MANAGED_BY, selectorKey, snapshotPolicy, undoPolicy, upsertPolicy, type PolicyKind } from './managed-policy.ts';
+import { eventWorkload, type Workload } from './workload-selector.ts';
 
 /** The label the API server puts on every namespace (the reference used `k8s.io/metadata.name`). */
 const NAMESPACE_LABEL = 'kubernetes.io/metadata.name';
@@ -34,6 +34,8 @@ function nativePolicies(apis: KubeApis): PolicyKind<V1NetworkPolicy> {
     read: (name, namespace) => apis.networking.readNamespacedNetworkPolicy({ name, namespace }),
     create: (namespace, body) => apis.networking.createNamespacedNetworkPolicy({ namespace, body }),
     replace: (name, namespace, body) => apis.networking.replaceNamespacedNetworkPolicy({ name, namespace, body }),
+    delete: (name, namespace, resourceVersion) =>
+      apis.networking.deleteNamespacedNetworkPolicy({ name, namespace, body: { preconditions: { resourceVersion } } }),
     selectorField: 'podSelector',
     selector: (policy) => policy.spec?.podSelector,
     selectorKey: (policy) => selectorKey(policy.spec?.podSelector),
@@ -45,9 +47,7 @@ export const networkPolicy: ActionnerImplementation<NetworkPolicyParams> = {
   spec: networkPolicySpec,
   async run({ event, parameters }, deps) {
     const apis = await deps.clients.kubernetes();
-    const pod = await getEventPod(apis, event);
-    const namespace = pod.metadata?.namespace ?? '';
-    const workload = await podWorkload(apis, pod);
+    const { pod, namespace, workload } = await eventWorkload(apis, event);
     const done = await upsertPolicy(nativePolicies(apis), workload.name, namespace, desiredPolicy(workload, namespace, parameters));
     return {
       status: 'success',
@@ -55,4 +55,6 @@ export const networkPolicy: ActionnerImplementation<NetworkPolicyParams> = {
       objects: { pod: pod.metadata?.name ?? '', namespace, networkpolicy: workload.name },
     };
   },
+  snapshot: ({ event }, deps) => snapshotPolicy('kubernetes:networkpolicy', nativePolicies, event, deps),
+  undo: (change, deps) => undoPolicy('kubernetes:networkpolicy', nativePolicies, change, deps),
 };

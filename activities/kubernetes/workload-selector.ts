@@ -1,6 +1,7 @@
 import type { V1LabelSelector, V1Pod } from '@kubernetes/client-node';
+import type { FalcoEvent } from '../../src/contract/index.ts';
 import { permanent } from '../errors.ts';
-import { kubeCall, type KubeApis } from './client.ts';
+import { getEventPod, kubeCall, type KubeApis } from './client.ts';
 
 /** Labels the controllers add per revision: a selector keeping them would miss the next rollout's pods. */
 const GENERATED = new Set(['pod-template-hash', 'pod-template-generation', 'controller-revision-hash']);
@@ -52,4 +53,14 @@ export async function podWorkload(apis: KubeApis, pod: V1Pod): Promise<Workload>
     throw permanent('WorkloadNotFound', `can't find the owner and/or labels for the pod '${podName}' in namespace '${namespace}'`);
   }
   return workload;
+}
+
+/**
+ * Where the policy actionners write, and under which name: the event's pod's namespace and its
+ * workload (the policy is named after the workload). One function, so a time-boxed action's
+ * snapshot reads the very policy the action then writes.
+ */
+export async function eventWorkload(apis: KubeApis, event: FalcoEvent): Promise<{ pod: V1Pod; namespace: string; workload: Workload }> {
+  const pod = await getEventPod(apis, event);
+  return { pod, namespace: pod.metadata?.namespace ?? '', workload: await podWorkload(apis, pod) };
 }

@@ -26,6 +26,7 @@ export function snakeCaseReport(report: Report): Record<string, unknown> {
     actionner: report.actionner,
     action: report.action,
     artifact: report.artifact,
+    links: report.links,
   };
   return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined && v !== ''));
 }

@@ -9,6 +9,7 @@ export const STATUS_COLORS: Readonly<Record<Report['status'], string>> = {
   failure: '#e20b0b',
   success: '#23ba47',
   ignored: '#a4a8b1',
+  pending: '#f5a623',
 };
 
 /** Object rows, keys title-cased and sorted so every message lists them in the same order. */
@@ -51,6 +52,8 @@ export function reportRows(report: Report): Row[] {
     ...optional('OutputTarget', report.outputTarget),
     ...optional('Trace ID', report.traceId),
     ...artifactRows(report.artifact),
+    ...optional('Run', report.links?.run),
+    ...optional('Approve', report.links?.approve),
   ];
 }
 

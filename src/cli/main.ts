@@ -81,6 +81,41 @@ export function buildProgram(): Command {
     .action(async (workflowId: string, o: { runId?: string }) =>
       emit(await (await import('./commands/replay.ts')).replay(configFrom(opts()), workflowId, o.runId)),
     );
+  const controls = () => import('./commands/controls.ts');
+  const person = (command: Command) =>
+    command
+      .option('--as <name>', 'who decides (default: $TALON_USER or the login name)')
+      .option('--reason <text>', 'why, recorded in history')
+      .option('--json', 'JSON output');
+  for (const decision of ['approve', 'deny'] as const) {
+    person(program.command(`${decision} <workflowId>`).description(`${decision} the approval a playbook waits for`)).action(
+      async (workflowId: string, o: { as?: string; reason?: string; json?: boolean }) =>
+        emit(await (await controls()).approveOrDeny(configFrom(opts()), decision, workflowId, o)),
+    );
+  }
+  person(program.command('extend <workflowId> <duration>').description('hold a containment longer (e.g. 4h)')).action(
+    async (workflowId: string, duration: string, o: { as?: string; reason?: string; json?: boolean }) =>
+      emit(await (await controls()).containmentControl(configFrom(opts()), 'extend', workflowId, { ...o, duration })),
+  );
+  person(program.command('confirm <workflowId>').description('keep a containment for good (it will not be undone)')).action(
+    async (workflowId: string, o: { as?: string; reason?: string; json?: boolean }) =>
+      emit(await (await controls()).containmentControl(configFrom(opts()), 'confirm', workflowId, o)),
+  );
+  person(program.command('release <workflowId>').description('undo a containment now')).action(
+    async (workflowId: string, o: { as?: string; reason?: string; json?: boolean }) =>
+      emit(await (await controls()).containmentControl(configFrom(opts()), 'release', workflowId, o)),
+  );
+  program
+    .command('contained')
+    .description('list what is contained now and until when')
+    .option('--json', 'JSON output')
+    .action(async (o: { json?: boolean }) => emit(await (await controls()).contained(configFrom(opts()), o)));
+  person(program.command('pause').description('stop every destructive action (the governor holds them) until `talon resume`')).action(
+    async (o: { as?: string; reason?: string; json?: boolean }) => emit(await (await controls()).pauseControl(configFrom(opts()), true, o)),
+  );
+  person(program.command('resume').description('let destructive actions run again')).action(async (o: { as?: string; reason?: string; json?: boolean }) =>
+    emit(await (await controls()).pauseControl(configFrom(opts()), false, o)),
+  );
   program
     .command('rbac')
     .description('print the least-privilege ClusterRole (YAML) for the actionners, outputs and notifiers the rules use')

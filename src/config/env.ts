@@ -73,6 +73,8 @@ export const ENVIRONMENT_VARIABLES: readonly EnvironmentVariable[] = Object.free
     ],
     ['OTEL_TRACES_ENABLED', 'otel.traces_enabled', 'boolean', 'Export traces over OTLP gRPC.'],
     ['OTEL_METRICS_ENABLED', 'otel.metrics_enabled', 'boolean', 'Export metrics over OTLP gRPC.'],
+    ['UI_BASE_URL', 'ui_base_url', 'string', 'Base URL of the Temporal UI, for links in notifications.'],
+    ['PUBLIC_URL', 'public_url', 'string', "The ingest's URL as approvers reach it."],
     ['OTEL_METRICS_INTERVAL_SECONDS', 'otel.metrics_interval_seconds', 'string', 'Seconds between two metrics exports.'],
     ['OTEL_COLLECTOR_ENDPOINT', 'otel.collector_endpoint', 'string', 'Host of the OTLP collector.'],
     ['OTEL_COLLECTOR_PORT', 'otel.collector_port', 'string', 'Port of the OTLP collector.'],

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DURATION_HINT, normaliseDuration } from '../contract/durations.ts';
 import { parseEncryptionKeys } from '../temporal/encryption-keys.ts';
 
 // The only source of defaults and of the configuration reference (docs/reference/configuration.md,
@@ -16,6 +17,21 @@ function numeric<T extends z.ZodType>(schema: T) {
 }
 
 const port = numeric(z.number().int().min(0).max(65535));
+
+/** A duration as rule files write it (`90s`, `15m`, `1h`, or seconds), normalised for Temporal. */
+const duration = z.union([z.string(), z.number()]).transform((value, ctx) => {
+  const normalised = normaliseDuration(value);
+  if (normalised === undefined) ctx.addIssue({ code: 'custom', message: `expected ${DURATION_HINT}` });
+  return normalised ?? '';
+});
+
+const approval = z
+  .object({
+    timeout: duration.default('15m').describe('How long a decision is waited for.'),
+    default: z.enum(['approve', 'deny']).default('deny').describe('What happens when nobody decides in time.'),
+    approvers: z.array(z.string().min(1)).default([]).describe('Who may decide; empty: anyone who can reach the workflow or the authenticated ingest.'),
+  })
+  .strict();
 
 const temporalEmbedded = z
   .object({
@@ -221,6 +237,38 @@ export const configSchema = z
       .prefault({})
       .describe('The minio:s3 output.'),
     temporal: temporal.prefault({}).describe('Where playbooks run: a Temporal cluster, or the embedded dev server.'),
+    governor: z
+      .object({
+        destructive: z
+          .array(z.string().min(1))
+          .default(['kubernetes:terminate', 'kubernetes:delete', 'kubernetes:drain', 'kubernetes:cordon'])
+          .describe('Actionners that draw on the budgets and stop while paused (`talon pause`).'),
+        limits: z
+          .array(
+            z
+              .object({
+                scope: z.enum(['namespace', 'node', 'cluster']).describe("Per namespace, per node (the alert's hostname), or cluster-wide."),
+                max: numeric(z.number().int().min(0)).describe('Destructive actions allowed per scope within the window.'),
+                window: duration.describe('Sliding window, e.g. `1h`.'),
+              })
+              .strict(),
+          )
+          .default([])
+          .describe('Blast-radius limits; none by default. Each scope key has one durable budget (a Temporal workflow), shared by every worker.'),
+        over_budget: z
+          .enum(['dry_run', 'approval'])
+          .default('dry_run')
+          .describe('An action over budget (or while paused) is reported as a dry run, or waits for approval (`governor.approval`).'),
+        approval: approval.prefault({}).describe('The approval an over-budget action waits for, with `over_budget: approval`.'),
+      })
+      .strict()
+      .prefault({})
+      .describe('The blast-radius governor: budgets of destructive actions and the global pause switch.'),
+    ui_base_url: z
+      .url()
+      .optional()
+      .describe('Base URL of the Temporal UI (`http://temporal-ui:8080`): notifications link to the run. `talon start` uses its embedded UI.'),
+    public_url: z.url().optional().describe("The ingest's URL as approvers reach it: approval requests carry `<public_url>/approvals/<workflow id>`."),
   })
   .strict();
 

@@ -1,5 +1,5 @@
 import type { FalcoEvent, Json, Objects, TalonContext } from './event.ts';
-import type { ActionOutput, OutputMode } from './plan.ts';
+import type { ActionOutput, OutputMode, RunLinks } from './plan.ts';
 
 /** What an action activity receives. */
 export interface ActionActivityInput {
@@ -45,8 +45,10 @@ export interface ActionActivityResult {
 
 /** What a notifier receives (reference §8.1), plus the stored artifact's location and checksum. */
 export interface Report {
-  readonly message: 'action' | 'output';
-  readonly status: 'success' | 'failure' | 'ignored';
+  /** Talon's two, then ours: an approval requested or decided, a containment undone or kept, an action the governor held. */
+  readonly message: 'action' | 'output' | 'approval' | 'containment' | 'governor';
+  /** `pending`: an approval is waited for. */
+  readonly status: 'success' | 'failure' | 'ignored' | 'pending';
   readonly rule?: string;
   readonly action?: string;
   readonly actionner?: string;
@@ -60,6 +62,8 @@ export interface Report {
   readonly category?: string;
   readonly traceId?: string;
   readonly artifact?: StoredArtifact;
+  /** The run in the Temporal UI; where to approve or deny. */
+  readonly links?: RunLinks;
 }
 
 /** An actionner's activity: registered under the actionner's name (`kubernetes:terminate`). */

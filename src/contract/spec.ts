@@ -41,6 +41,11 @@ export interface ActionnerSpec<P = unknown> {
    * hanging actions of one lane cannot hold the slots of another. @default the category
    */
   readonly lane?: string;
+  /**
+   * Set when the action can be time-boxed (`expire_after:`): what expiry puts back, for the
+   * reference. Its implementation then reads the before-state (`snapshot`) and undoes (`undo`).
+   */
+  readonly undo?: string;
 }
 
 export interface OutputSpec<P = unknown> {

@@ -66,7 +66,7 @@ function actionnersPage(specs: readonly ActionnerSpec[]): string {
       [[a.category, String(a.defaultContinue), output, a.usesContext ? 'fetched' : 'ignored', a.timeout, a.lane ?? a.category]],
     );
     const retry = a.retry ? `\nDefault retry policy over the engine's: \`${JSON.stringify(a.retry)}\`.\n` : '';
-    return `## ${a.name}\n\n${a.description}\n\n${facts}${retry}\n**Re-run** (an attempt retried after its completion was lost): ${a.rerun}\n\n${fieldTable(fieldRows(a.params))}\n${permissionsText(a.permissions)}\n${example(a.example)}`;
+    return `## ${a.name}\n\n${a.description}\n\n${facts}${retry}\n**Re-run** (an attempt retried after its completion was lost): ${a.rerun}\n\n${a.undo ? `**\`expire_after:\`** (time-boxed; at expiry it undoes its change): ${a.undo}\n\n` : ''}${fieldTable(fieldRows(a.params))}\n${permissionsText(a.permissions)}\n${example(a.example)}`;
   });
   return `${HEADER}# Actionners\n\nWhat each action of a rule can run (\`actionner:\`), with its parameters (\`parameters:\`).\n\n${index(specs.map((s) => s.name))}${sections.join('\n')}`;
 }

@@ -5,9 +5,11 @@ import { decodeEvent } from '../events/decode.ts';
 import type { Logger } from '../log.ts';
 import { metricsResponse } from '../metrics/http.ts';
 import type { Metrics } from '../metrics/metrics.ts';
-import { planEvent } from '../plan/plan.ts';
+import { planEvent, type PlanSettings } from '../plan/plan.ts';
 import type { RuleSet } from '../rules/index.ts';
 import type { PayloadCodec } from '@temporalio/common';
+import type { Decision, DecisionRecord } from '../contract/index.ts';
+import { approvalRoutes } from './approval-routes.ts';
 import { authConfigured, callerAuth, type CallerAuthOptions } from './auth.ts';
 import { codecRoutes } from './codec-routes.ts';
 import { TemporalUnavailableError, type WorkflowStarter } from './starter.ts';
@@ -34,6 +36,11 @@ export interface IngestDeps {
   accepting?: () => boolean;
   /** Hostname, namespace and pod in search attributes. @default true */
   identifiersInSearchAttributes?: boolean;
+  /** The governor's settings and the links' bases, as the planner takes them. */
+  governor?: PlanSettings['governor'];
+  links?: PlanSettings['links'];
+  /** Sends an approval decision to a playbook: serves `POST /approvals/<workflow id>` (authenticated only). */
+  approvals?: (workflowId: string, decision: Decision) => Promise<DecisionRecord>;
   /** Payload encryption: serves `/codec/encode` and `/codec/decode` for the Temporal UI. */
   codec?: { readonly codec: PayloadCodec; readonly corsOrigins: readonly string[] };
 }
@@ -70,6 +77,7 @@ export function createApp(deps: IngestDeps): Hono {
   });
 
   if (deps.codec) app.route('/codec', codecRoutes(deps.codec.codec, deps.codec.corsOrigins, auth));
+  if (deps.approvals) app.route('/approvals', approvalRoutes(deps.approvals, auth === open ? undefined : auth));
 
   app.all('/healthz', async (c) => {
     const ok = await deps.starter.healthy();
@@ -117,6 +125,8 @@ export function createApp(deps: IngestDeps): Hono {
         defaultNotifiers: deps.defaultNotifiers ?? [],
         dedupWindowSeconds: deps.dedupWindowSeconds ?? 5,
         identifiersInSearchAttributes: deps.identifiersInSearchAttributes,
+        governor: deps.governor,
+        links: deps.links,
       });
       if (!plan) {
         deps.metrics.ignored.inc();

@@ -21,7 +21,7 @@ export type ActionnerLookup = (
   name: string,
 ) => Pick<ActionnerSpec, 'defaultContinue' | 'needsOutput' | 'allowsOutput' | 'timeout' | 'retry' | 'lane' | 'category'> | undefined;
 
-function planAction(action: ActionSpec, lookup: ActionnerLookup): PlannedAction {
+function planAction(action: ActionSpec, lookup: ActionnerLookup, destructive: ReadonlySet<string>): PlannedAction {
   const spec = lookup(action.actionner);
   // Rules are validated against the registry before they are planned; this guards misuse.
   if (!spec) throw new Error(`unknown actionner '${action.actionner}'`);
@@ -39,6 +39,9 @@ function planAction(action: ActionSpec, lookup: ActionnerLookup): PlannedAction 
     retry: retryPolicy(action.retry, spec.retry),
     timeout: action.timeout ?? spec.timeout,
     lane: spec.lane ?? spec.category,
+    ...(action.approval ? { approval: action.approval } : {}),
+    ...(action.expireAfter ? { expireAfter: action.expireAfter } : {}),
+    ...(destructive.has(action.actionner) ? { destructive: true } : {}),
   };
 }
 
@@ -46,12 +49,19 @@ function planAction(action: ActionSpec, lookup: ActionnerLookup): PlannedAction 
  * Resolves matched rules into the workflow's snapshot: every flag decided in one place (the rule's
  * value, else the actionner's default), notifiers = `default_notifiers` ∪ the rule's.
  */
-export function planRules(rules: readonly RuleSpec[], defaultNotifiers: readonly string[], lookup: ActionnerLookup = findActionner): PlannedRule[] {
+export function planRules(
+  rules: readonly RuleSpec[],
+  defaultNotifiers: readonly string[],
+  lookup: ActionnerLookup = findActionner,
+  destructive: readonly string[] = [],
+): PlannedRule[] {
+  const destructiveSet = new Set(destructive);
   return rules.map((rule) => ({
     name: rule.name,
     continue: rule.continue,
     dryRun: rule.dryRun,
+    ...(rule.approval ? { approval: rule.approval } : {}),
     notifiers: [...new Set([...defaultNotifiers, ...rule.notifiers])],
-    actions: rule.actions.map((action) => planAction(action, lookup)),
+    actions: rule.actions.map((action) => planAction(action, lookup, destructiveSet)),
   }));
 }

@@ -6,11 +6,13 @@ import { authConfigured, callerAuth } from '../ingest/auth.ts';
 import { temporalStarter } from '../ingest/starter.ts';
 import type { Logger } from '../log.ts';
 import { startMetricsExport } from '../metrics/export.ts';
+import { planSettingsFrom } from '../plan/settings.ts';
 import { Metrics } from '../metrics/metrics.ts';
 import type { SdkMetricUpdate } from '../metrics/temporal-sdk.ts';
 import { loadRules, watchRules, type RuleError, type RuleSet } from '../rules/index.ts';
 import { connectClient, connectWorker, ensureSearchAttributes } from '../temporal/connection.ts';
 import { AesGcmCodec } from '../temporal/codec.ts';
+import { decide } from '../temporal/controls.ts';
 import { startDevServer, type DevServer } from '../temporal/dev-server.ts';
 import { parseEncryptionKeys } from '../temporal/encryption-keys.ts';
 import type { TalonWorker } from '../worker/worker.ts';
@@ -147,6 +149,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       const client: Client = await connectClient(temporal, address, config.encryption.keys, tracing.enabled, metrics.recordSdk);
       cleanups.push(() => client.connection.close());
       if (!devServer) await ensureSearchAttributes(client, temporal.namespace);
+      const settings = planSettingsFrom(config, devServer?.uiUrl);
       const app = createApp({
         rules: () => ruleSet!,
         starter: temporalStarter(client, temporal.task_queue, {
@@ -165,6 +168,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         accepting: () => accepting,
         codec: codecSettings(config, devServer),
         identifiersInSearchAttributes: config.encryption.identifiers_in_search_attributes,
+        governor: settings.governor,
+        links: settings.links,
+        approvals: (workflowId, decision) => decide(client, workflowId, decision),
       });
       server = await listen(app, config.listen_address, config.listen_port, tls);
       if (!authConfigured(auth)) {

@@ -53,6 +53,8 @@ function compileAction(action: RawAction): ActionSpec {
     ...(output === undefined ? {} : { output }),
     ...(retry === undefined || Object.keys(retry).length === 0 ? {} : { retry }),
     ...(action.timeout === undefined ? {} : { timeout: action.timeout }),
+    ...(action.approval === undefined ? {} : { approval: action.approval }),
+    ...(action.expireAfter === undefined ? {} : { expireAfter: action.expireAfter.value }),
     origin: action.pos,
   };
 }
@@ -63,6 +65,7 @@ export function compileRule(rule: RawRule): RuleSpec {
     ...(rule.description === undefined ? {} : { description: rule.description }),
     ...(rule.continue === undefined ? {} : { continue: rule.continue }),
     ...(rule.dryRun === undefined ? {} : { dryRun: rule.dryRun }),
+    ...(rule.approval === undefined ? {} : { approval: rule.approval }),
     match: compileMatch(rule.match),
     actions: rule.actions.map(compileAction),
     notifiers: unique(rule.notifiers.map((n) => n.value)),

@@ -49,6 +49,10 @@ export function inheritAction(entry: RawAction, definition: RawAction, rule: str
   if (ignoreErrors !== undefined) merged.ignoreErrors = ignoreErrors;
   const timeout = entry.timeout ?? definition.timeout;
   if (timeout !== undefined) merged.timeout = timeout;
+  const approval = entry.approval ?? definition.approval;
+  if (approval !== undefined) merged.approval = approval;
+  const expireAfter = entry.expireAfter ?? definition.expireAfter;
+  if (expireAfter !== undefined) merged.expireAfter = expireAfter;
   const output = inheritOutput(entry.output, definition.output, report);
   if (output !== undefined) merged.output = output;
   const retry = foldRetry(definition.retry, entry.retry);

@@ -63,6 +63,8 @@ function foldAction(earlier: RawAction, later: RawAction, onError: (e: RuleError
   if (later.continue !== undefined) folded.continue = later.continue;
   if (later.ignoreErrors !== undefined) folded.ignoreErrors = later.ignoreErrors;
   if (later.timeout !== undefined) folded.timeout = later.timeout;
+  if (later.approval !== undefined) folded.approval = later.approval;
+  if (later.expireAfter !== undefined) folded.expireAfter = later.expireAfter;
   const output = foldOutput(earlier.output, later.output, onError, action);
   if (output !== undefined) folded.output = output;
   const retry = foldRetry(earlier.retry, later.retry);
@@ -89,6 +91,7 @@ function foldRule(earlier: RawRule, later: RawRule): RawRule {
   if (later.description !== undefined) folded.description = later.description;
   if (later.continue !== undefined) folded.continue = later.continue;
   if (later.dryRun !== undefined) folded.dryRun = later.dryRun;
+  if (later.approval !== undefined) folded.approval = later.approval;
   return folded;
 }
 

@@ -1,5 +1,5 @@
 import { isMap, type Node } from 'yaml';
-import { readRetry, readTimeout } from './parse-extensions.ts';
+import { readApproval, readExpireAfter, readRetry, readTimeout } from './parse-extensions.ts';
 import type { RawAction, RawOutput, RawParam } from './raw.ts';
 import { fail, fieldsOf, isAbsent, posOf, readBoolean, readLocatedString, readString, readStringList, toJson, type Field, type NodeCtx } from './yaml-nodes.ts';
 
@@ -63,5 +63,9 @@ export function parseAction(parent: NodeCtx, node: Node): RawAction {
   if (retry !== undefined) action.retry = retry;
   const timeout = readTimeout(ctx, fields.get('timeout'));
   if (timeout !== undefined) action.timeout = timeout;
+  const approval = readApproval(ctx, fields.get('approval'));
+  if (approval !== undefined) action.approval = approval;
+  const expireAfter = readExpireAfter(ctx, fields.get('expire_after'));
+  if (expireAfter !== undefined) action.expireAfter = expireAfter;
   return action;
 }

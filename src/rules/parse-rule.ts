@@ -1,5 +1,6 @@
 import { isMap, isSeq, type Node } from 'yaml';
 import { parseAction } from './parse-action.ts';
+import { readApproval } from './parse-extensions.ts';
 import type { RawAction, RawMatch, RawRule } from './raw.ts';
 import {
   fail,
@@ -68,5 +69,7 @@ export function parseRule(parent: NodeCtx, node: Node, name: string): RawRule {
   if (continues !== undefined) rule.continue = continues;
   const dryRun = readBoolean(ctx, fields.get('dry_run'), 'dry_run');
   if (dryRun !== undefined) rule.dryRun = dryRun;
+  const approval = readApproval(ctx, fields.get('approval'));
+  if (approval !== undefined) rule.approval = approval;
   return rule;
 }

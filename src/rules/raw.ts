@@ -1,4 +1,5 @@
 import type { Json } from '../contract/index.ts';
+import type { ApprovalPolicy } from '../contract/index.ts';
 import type { RetrySpec } from './types.ts';
 
 /**
@@ -45,6 +46,8 @@ export interface RawAction {
   readonly output?: RawOutput;
   readonly retry?: Located<RetrySpec>;
   readonly timeout?: string;
+  readonly approval?: ApprovalPolicy;
+  readonly expireAfter?: Located<string>;
 }
 
 export interface RawMatch {
@@ -61,6 +64,7 @@ export interface RawRule {
   readonly description?: string;
   readonly continue?: boolean;
   readonly dryRun?: boolean;
+  readonly approval?: ApprovalPolicy;
   readonly match: RawMatch;
   readonly actions: readonly RawAction[];
   readonly notifiers: readonly Located<string>[];

@@ -1,4 +1,4 @@
-import type { ActionOutput, Json } from '../contract/index.ts';
+import type { ActionOutput, ApprovalPolicy, Json } from '../contract/index.ts';
 
 /** Per-action retry overrides: an extension to Talon's rule format (`retry:` on an action). */
 export interface RetrySpec {
@@ -31,6 +31,10 @@ export interface ActionSpec {
   readonly retry?: RetrySpec;
   /** Extension: start-to-close timeout of one attempt, Temporal duration string. */
   readonly timeout?: string;
+  /** Extension: a decision before this action. */
+  readonly approval?: ApprovalPolicy;
+  /** Extension: undo the action's change after this long (Temporal duration string). */
+  readonly expireAfter?: string;
   readonly origin: Origin;
 }
 
@@ -60,6 +64,8 @@ export interface RuleSpec {
   /** `false` stops evaluation of later matching rules; undefined or true goes on. */
   readonly continue?: boolean;
   readonly dryRun?: boolean;
+  /** Extension: one decision before the rule's actions. */
+  readonly approval?: ApprovalPolicy;
   readonly match: MatchSpec;
   readonly actions: readonly ActionSpec[];
   readonly notifiers: readonly string[];

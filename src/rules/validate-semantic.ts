@@ -47,6 +47,10 @@ function checkAction(action: RawAction, catalog: RuleCatalog, add: Add): void {
   const descriptor = catalog.actionner(actionner.value);
   if (descriptor === undefined) add(actionner.pos, `unknown actionner '${actionner.value}'`);
   else checkParams(descriptor.params, action.parameters, 'parameter', actionner.pos, add);
+  if (action.expireAfter !== undefined && descriptor !== undefined && descriptor.undo === undefined) {
+    const undoable = catalog.undoable?.() ?? [];
+    add(action.expireAfter.pos, `'expire_after' needs an actionner that can undo its change (${undoable.join(', ')}); '${actionner.value}' cannot`);
+  }
   // The reference fails only when the action runs (`unknown context`); a rule file is refused here.
   for (const context of action.additionalContexts) {
     if (!catalog.hasContext(context)) add(action.pos, `unknown context '${context}'`);

@@ -1,4 +1,4 @@
-import { durationMs } from './durations.ts';
+import { durationMs } from '../contract/durations.ts';
 import { RuleError } from './errors.ts';
 import { isValidTag, parseOutputFieldsItem, splitTags } from './match-text.ts';
 import { parsePriority } from './priority.ts';

@@ -63,7 +63,7 @@ export async function ensureSearchAttributes(client: Client, namespace: string):
   const operator = client.connection.operatorService;
   const existing = await operator.listSearchAttributes({ namespace });
   const known = new Set([...Object.keys(existing.customAttributes ?? {}), ...Object.keys(existing.systemAttributes ?? {})]);
-  const typeCode: Record<string, number> = { KEYWORD: 2, BOOL: 5, KEYWORD_LIST: 7 };
+  const typeCode: Record<string, number> = { KEYWORD: 2, BOOL: 5, DATETIME: 6, KEYWORD_LIST: 7 };
   const missing = Object.values(SEARCH_ATTRIBUTES).filter((key) => !known.has(key.name));
   if (missing.length === 0) return;
   try {

@@ -14,10 +14,12 @@ export const SEARCH_ATTRIBUTES = {
   talonActionners: defineSearchAttributeKey('TalonActionners', SearchAttributeType.KEYWORD_LIST),
   talonDryRun: defineSearchAttributeKey('TalonDryRun', SearchAttributeType.BOOL),
   talonOutcome: defineSearchAttributeKey('TalonOutcome', SearchAttributeType.KEYWORD),
+  /** On containment workflows: until when the containment holds (cleared once it is over). */
+  talonContainedUntil: defineSearchAttributeKey('TalonContainedUntil', SearchAttributeType.DATETIME),
 } as const;
 
 /** `Name=Type` pairs as `temporal server start-dev --search-attribute` takes them. */
 export function devServerSearchAttributeFlags(): string[] {
-  const cliType: Record<string, string> = { KEYWORD: 'Keyword', KEYWORD_LIST: 'KeywordList', BOOL: 'Bool' };
+  const cliType: Record<string, string> = { KEYWORD: 'Keyword', KEYWORD_LIST: 'KeywordList', BOOL: 'Bool', DATETIME: 'Datetime' };
   return Object.values(SEARCH_ATTRIBUTES).flatMap((key) => ['--search-attribute', `${key.name}=${cliType[key.type]}`]);
 }

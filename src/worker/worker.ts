@@ -1,12 +1,14 @@
 import type { Context } from '@temporalio/activity';
 import { OpenTelemetryActivityInboundInterceptor } from '@temporalio/interceptors-opentelemetry';
+import { Client } from '@temporalio/client';
 import { type NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
+import { governorActivity } from '../../activities/governor.ts';
 import { createClients } from '../../activities/clients.ts';
 import { createActivities } from '../../activities/index.ts';
 import { actionnerSpecs, notifierSpecs } from '../../activities/specs.ts';
 import type { Deps } from '../../activities/types.ts';
 import type { TalonConfig } from '../config/schema.ts';
-import { laneTaskQueue, notifierActivityName, NOTIFIER_LANE } from '../contract/index.ts';
+import { GOVERNOR_ACTIVITY, laneTaskQueue, notifierActivityName, NOTIFIER_LANE, SNAPSHOT_ACTIVITY, UNDO_ACTIVITY } from '../contract/index.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics/metrics.ts';
 import { dataConverterFor } from '../temporal/codec.ts';
@@ -25,6 +27,8 @@ export interface WorkerOptions {
   workflowBundle?: WorkflowBundleOption;
   /** Where workflow and activity spans go; absent, tracing is off. */
   tracing?: Tracing;
+  /** Worker identity in histories; absent, the SDK's `<pid>@<host>`. */
+  identity?: string;
 }
 
 /** The workers of one process, run and stopped together. */
@@ -38,7 +42,12 @@ export interface TalonWorker {
 export function lanes(): Map<string, string[]> {
   const byLane = new Map<string, string[]>();
   const add = (lane: string, type: string) => byLane.set(lane, [...(byLane.get(lane) ?? []), type]);
-  for (const spec of actionnerSpecs) add(spec.lane ?? spec.category, spec.name);
+  for (const spec of actionnerSpecs) {
+    add(spec.lane ?? spec.category, spec.name);
+    // Time-boxed containment reads and undoes in the action's own lane.
+    if (spec.undo !== undefined)
+      for (const step of [SNAPSHOT_ACTIVITY, UNDO_ACTIVITY]) if (!byLane.get(spec.lane ?? spec.category)?.includes(step)) add(spec.lane ?? spec.category, step);
+  }
   for (const spec of notifierSpecs) add(NOTIFIER_LANE, notifierActivityName(spec.name));
   return byLane;
 }
@@ -51,7 +60,12 @@ export function lanes(): Map<string, string[]> {
  */
 export async function createWorker(options: WorkerOptions): Promise<TalonWorker> {
   const deps: Deps = { config: options.config, log: options.log, metrics: options.metrics, clients: createClients(options.config) };
-  const activities = createActivities(deps);
+  // The governor reserves budgets through Updates on budget workflows: a client on the worker's connection.
+  const client = new Client({ connection: options.connection, namespace: options.namespace, dataConverter: dataConverterFor(options.config.encryption.keys) });
+  const activities: Record<string, (...args: never[]) => Promise<unknown>> = {
+    ...createActivities(deps),
+    [GOVERNOR_ACTIVITY]: governorActivity(client, options.taskQueue),
+  };
   const tracing = options.tracing?.enabled ? options.tracing : undefined;
   const activityInterceptors = tracing ? [(ctx: Context) => ({ inbound: new OpenTelemetryActivityInboundInterceptor(ctx) })] : [];
   const common = {
@@ -59,6 +73,7 @@ export async function createWorker(options: WorkerOptions): Promise<TalonWorker>
     namespace: options.namespace,
     dataConverter: dataConverterFor(options.config.encryption.keys),
     interceptors: { activity: activityInterceptors },
+    ...(options.identity ? { identity: options.identity } : {}),
   };
   const source = options.workflowBundle ? { workflowBundle: options.workflowBundle } : workflowSource();
   const workers = [

@@ -58,6 +58,12 @@ const DEFAULTS = {
   aws: {},
   gcp: {},
   minio: { use_ssl: false },
+  governor: {
+    destructive: ['kubernetes:terminate', 'kubernetes:delete', 'kubernetes:drain', 'kubernetes:cordon'],
+    limits: [],
+    over_budget: 'dry_run',
+    approval: { timeout: '15m', default: 'deny', approvers: [] },
+  },
   temporal: {
     namespace: 'default',
     task_queue: 'talon',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { normaliseDuration } from '../../src/rules/durations.ts';
+import { normaliseDuration } from '../../src/contract/durations.ts';
 
 describe('durations of the retry/timeout extension', () => {
   it.each([

@@ -6,7 +6,12 @@ import { falcoEvent, rulesFromYaml } from './fixtures.ts';
 import { configSchema, type TalonConfig } from '../../src/config/schema.ts';
 import type { FalcoEvent } from '../../src/contract/index.ts';
 import { silentLogger } from '../../src/log.ts';
+import { createApp, type IngestDeps } from '../../src/ingest/app.ts';
+import { temporalStarter } from '../../src/ingest/starter.ts';
+import { Metrics } from '../../src/metrics/metrics.ts';
 import { planEvent } from '../../src/plan/plan.ts';
+import type { RuleSet } from '../../src/rules/index.ts';
+import type { Hono } from 'hono';
 import { dataConverterFor } from '../../src/temporal/codec.ts';
 import { createWorker, type TalonWorker } from '../../src/worker/worker.ts';
 import type { playbook } from '../../workflows/playbook.ts';
@@ -78,6 +83,18 @@ export async function runPlaybook(
   const workflowId = `test-${randomUUID()}`;
   const report = await client.workflow.execute<typeof playbook>('playbook', { taskQueue: worker.taskQueue, workflowId, args: [input] });
   return { report, workflowId };
+}
+
+/** The ingest app for `ruleSet`, starting playbooks on `taskQueue`, no dedup window; `extra` adds or overrides deps. */
+export function testIngest(client: Client, taskQueue: string, ruleSet: RuleSet, extra: Partial<IngestDeps> = {}): Hono {
+  return createApp({
+    rules: () => ruleSet,
+    starter: temporalStarter(client, taskQueue),
+    metrics: new Metrics(),
+    log: silentLogger,
+    dedupWindowSeconds: 0,
+    ...extra,
+  });
 }
 
 export { falcoEvent, rulesFromYaml } from './fixtures.ts';

@@ -36,6 +36,7 @@ export function listActionners(): string {
         timeout: a.timeout,
         lane: a.lane ?? a.category,
         rerun: a.rerun,
+        ...(a.undo ? { expire_after: a.undo } : {}),
         permissions: permissionDocs(a.permissions),
         parameters: parameterDocs(a.params),
         example: a.example,

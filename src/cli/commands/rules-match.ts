@@ -4,6 +4,7 @@ import type { TalonConfig } from '../../config/schema.ts';
 import { decodeEvent } from '../../events/decode.ts';
 import { workflowIdFor } from '../../events/id.ts';
 import { planEvent } from '../../plan/plan.ts';
+import { planSettingsFrom } from '../../plan/settings.ts';
 import { loadRules } from '../../rules/index.ts';
 import type { CommandResult } from './result.ts';
 
@@ -13,15 +14,13 @@ export async function rulesMatch(config: TalonConfig, eventText: string): Promis
   if (!loaded.ok) return { stdout: '', stderr: `${loaded.errors.map(String).join('\n')}\ninvalid rules\n`, code: 1 };
   const decoded = decodeEvent(eventText);
   if (!decoded.ok) return { stdout: '', stderr: `invalid event: ${decoded.error}\n`, code: 1 };
-  const plan = planEvent(decoded.event, loaded.ruleSet, {
-    defaultNotifiers: config.default_notifiers,
-    dedupWindowSeconds: config.deduplication.time_window_seconds,
-  });
+  const plan = planEvent(decoded.event, loaded.ruleSet, planSettingsFrom(config));
   const result = {
     workflowId: plan?.workflowId ?? workflowIdFor(decoded.event),
     rules: (plan?.input.rules ?? []).map((rule) => ({
       rule: rule.name,
       dry_run: rule.dryRun === true,
+      ...(rule.approval ? { approval: rule.approval } : {}),
       continue: rule.continue !== false,
       notifiers: rule.notifiers,
       actions: rule.actions.map((a) => ({
@@ -33,6 +32,9 @@ export async function rulesMatch(config: TalonConfig, eventText: string): Promis
         ignore_errors: a.effectiveIgnoreErrors,
         retry: a.retry,
         timeout: a.timeout,
+        ...(a.approval ? { approval: a.approval } : {}),
+        ...(a.expireAfter ? { expire_after: a.expireAfter } : {}),
+        ...(a.destructive ? { destructive: true } : {}),
       })),
     })),
   };

@@ -1,5 +1,6 @@
 /**
- * Durations of the `retry:`/`timeout:` extension keys. Rule files may write `500ms`, `2s`, `1.5m`,
+ * Durations of the rule files' extension keys (`retry:`, `timeout:`, `expire_after:`, `approval.timeout`)
+ * and of the configuration; pure, so workflow code uses it too. Rule files may write `500ms`, `2s`, `1.5m`,
  * `1h` or a plain number of seconds; the result is always an integer number of milliseconds
  * rendered in the largest exact unit, a form Temporal's duration parser accepts (`ms` syntax).
  */
