@@ -236,6 +236,39 @@ describe('blast-radius governor', () => {
   });
 });
 
+describe('blast-radius governor with over_budget: approval', () => {
+  it('asks instead of dropping: an over-budget action runs once approved', async () => {
+    const namespace = `ask-${randomUUID().slice(0, 8)}`;
+    target.route('/ask', 200);
+    const { post } = await setup(
+      `- rule: destroy
+  match: { rules: [Terminal shell in container] }
+  actions:
+    - action: destroy
+      actionner: http:request
+      parameters: { url: "${target.url}/ask" }
+`,
+      {
+        governor: {
+          destructive: ['http:request'],
+          limits: [{ scope: 'cluster', max: 0, window: '1h' }],
+          over_budget: 'approval',
+          approval: { timeout: '5m', approvers: ['lead'] },
+        },
+      },
+      namespace,
+    );
+    const workflowId = await post('over-budget');
+    expect((await pending(workflowId)).gate).toMatch(
+      /^action 'destroy' of rule 'destroy' \(over budget: the cluster has had 0 of 0 destructive actions in 1h\)$/,
+    );
+    await decide(client, workflowId, { decision: 'approve', approver: 'lead', reason: 'needed' });
+    const report = await result(workflowId);
+    expect(report.rules[0]?.actions[0]).toMatchObject({ status: 'success', approval: { approver: 'lead', decision: 'approve' } });
+    expect(target.requestsTo('/ask')).toHaveLength(1);
+  });
+});
+
 /** Posts alerts for a fresh namespace (its own budget) to the playbooks of an existing worker's queue. */
 async function setupSameQueue(taskQueue: string) {
   const namespace = `other-${randomUUID().slice(0, 8)}`;
