@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Provisions every server the tests run for real (beyond the Temporal CLI, which `npm install`
-# provisions): the Kubernetes control plane, the object stores, the Cilium CRD and Helm. Each is cached under
+# provisions): the Kubernetes control plane, the object stores, the CRDs, Helm and Chromium. Each is cached under
 # ${XDG_CACHE_HOME:-$HOME/.cache}/talon-tools and rebuilt only when missing, so `npm test` on a warm
 # machine spends about a second here, and on a fresh one builds them once.
 set -euo pipefail
@@ -9,3 +9,4 @@ bash "$here/provision-kube.sh"
 if [[ -f "$here/provision-object-stores.sh" ]]; then bash "$here/provision-object-stores.sh"; fi
 bash "$here/provision-crds.sh"
 bash "$here/provision-helm.sh"
+bash "$here/provision-chromium.sh"

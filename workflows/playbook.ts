@@ -3,6 +3,7 @@ import {
   ParentClosePolicy,
   proxyActivities,
   proxyLocalActivities,
+  setCurrentDetails,
   setHandler,
   sleep,
   startChild,
@@ -185,6 +186,19 @@ export async function playbook(input: PlaybookInput): Promise<PlaybookReport> {
     return { approval };
   };
 
+  // The run's current details in the Temporal UI: each action's status as it goes.
+  const icon: Record<string, string> = { success: '✅', failure: '❌', ignored: '➖', dry_run: '🧪', denied: '⛔', over_budget: '🛑' };
+  const showProgress = () =>
+    setCurrentDetails(
+      [
+        `**${phase}**${current ? `: ${current.action || current.rule}` : ''}`,
+        ...rules.flatMap((r) => [
+          `**${r.rule}**`,
+          ...r.actions.map((a) => `- ${icon[a.status] ?? ''} ${a.action} (\`${a.actionner}\`): ${a.status}${a.result ? ` — ${a.result}` : ''}`),
+        ]),
+      ].join('\n'),
+    );
+
   let index = 0;
   for (const rule of input.rules) {
     const actions: ActionReport[] = [];
@@ -202,6 +216,7 @@ export async function playbook(input: PlaybookInput): Promise<PlaybookReport> {
     }
     for (const action of rule.actions) {
       current = { rule: rule.name, action: action.name };
+      showProgress();
       const actionIndex = index++;
       const key = `${workflowInfo().workflowId}/${actionIndex}`;
       if (rule.dryRun) {
@@ -235,6 +250,7 @@ export async function playbook(input: PlaybookInput): Promise<PlaybookReport> {
   current = undefined;
 
   phase = 'notifying';
+  showProgress();
   await notifications.settled();
   const outcome = outcomeOf(input, rules);
   upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.talonOutcome, value: outcome }]);
@@ -244,6 +260,7 @@ export async function playbook(input: PlaybookInput): Promise<PlaybookReport> {
   const remaining = input.dedupWindowSeconds * 1000 - (Date.now() - startedAt);
   if (remaining > 0) await sleep(remaining);
   phase = 'done';
+  showProgress();
   return { outcome, rules, notifications: notifications.records, approvals: gates.records };
 }
 

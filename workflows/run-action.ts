@@ -1,6 +1,6 @@
 import { ActivityFailure, ApplicationFailure, proxyActivities, TimeoutFailure, workflowInfo } from '@temporalio/workflow';
 import { laneTaskQueue } from '../src/contract/index.ts';
-import { namespace, podName } from '../src/events/fields.ts';
+import { hostname, namespace, podName } from '../src/events/fields.ts';
 import { talonContext } from './context.ts';
 import type { ActionActivity, ActionActivityResult, ActionReport, FalcoEvent, PlannedAction, PlannedRule } from '../src/contract/index.ts';
 
@@ -36,6 +36,12 @@ function failedObjects(event: FalcoEvent): { [key: string]: string } {
   return pod !== '' && ns !== '' ? { pod, namespace: ns } : {};
 }
 
+/** `namespace/pod`, else the host: what an action on this event acts on, for people. */
+export function eventTarget(event: FalcoEvent): string {
+  const pod = podName(event);
+  return pod ? `${namespace(event) ? `${namespace(event)}/` : ''}${pod}` : hostname(event) || 'host';
+}
+
 /**
  * Every action activity heartbeats each second while it runs (activities/activity-context.ts): a
  * worker that dies mid-action is noticed after this, not after the action's whole timeout, and the
@@ -55,6 +61,8 @@ export async function runAction(
     startToCloseTimeout: action.timeout,
     heartbeatTimeout: ACTION_HEARTBEAT_TIMEOUT,
     retry: { ...action.retry, nonRetryableErrorTypes: ['InvalidParameters'] },
+    // The UI's label for this step: the action and what it acts on.
+    summary: `${action.name}: ${action.actionner} → ${eventTarget(event)}`.slice(0, 200),
   });
   const started = Date.now();
   const base = { action: action.name, actionner: action.actionner };

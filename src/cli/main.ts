@@ -116,6 +116,38 @@ export function buildProgram(): Command {
   person(program.command('resume').description('let destructive actions run again')).action(async (o: { as?: string; reason?: string; json?: boolean }) =>
     emit(await (await controls()).pauseControl(configFrom(opts()), false, o)),
   );
+  const audit = () => import('./commands/audit.ts');
+  const positive = (value: string) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`'${value}' is not a positive integer`);
+    return n;
+  };
+  program
+    .command('whatif')
+    .description('plan past alerts against the proposed rules (-r) and the rules in force; print what would change (read-only)')
+    .option('--since <duration>', 'alerts of the last … (e.g. 24h)')
+    .option('--query <visibility query>', 'a Temporal visibility query, ANDed')
+    .option('--limit <n>', 'at most this many alerts, newest first', positive, 500)
+    .option('--json', 'one JSON object')
+    .option('--fail-on-destructive', 'exit 3 when the proposed rules add destructive actions')
+    .action(async (o: { since?: string; query?: string; limit: number; json?: boolean; failOnDestructive?: boolean }) => {
+      // `-r` names the proposed rules; the rules in force are the configuration's.
+      const { rules, ...rest } = opts();
+      emit(await (await audit()).whatif(configFrom(rest), rules ?? [], o));
+    });
+  program
+    .command('history')
+    .description('what playbooks did, when, by which rule, with which outcome and artifacts')
+    .option('--pod <namespace/pod>', 'runs for this pod')
+    .option('--rule <name>', 'runs of this Falco rule or Talon rule')
+    .option('--since <duration>', 'runs of the last … (e.g. 24h)')
+    .option('--limit <n>', 'at most this many runs, newest first', positive, 50)
+    .option('--json', 'JSON output')
+    .action(async (o: { pod?: string; rule?: string; since?: string; limit: number; json?: boolean }) => {
+      const [ns, pod] = o.pod?.includes('/') ? o.pod.split('/', 2) : [undefined, undefined];
+      if (o.pod && !pod) throw new Error(`--pod '${o.pod}' must be namespace/pod`);
+      emit(await (await audit()).history(configFrom(opts()), { ...o, pod: ns && pod ? { namespace: ns, pod } : undefined }));
+    });
   program
     .command('rbac')
     .description('print the least-privilege ClusterRole (YAML) for the actionners, outputs and notifiers the rules use')

@@ -17,7 +17,7 @@ const keyword = (value: string) => clip(value, MAX_KEYWORD_BYTES);
  * They are never encrypted: the alert's text, fields and results stay out of them. `identifiers`
  * false leaves out the hostname, namespace and pod too (`encryption.identifiers_in_search_attributes`).
  */
-export function startSearchAttributes(event: FalcoEvent, rules: readonly PlannedRule[], identifiers = true): SearchAttributePair[] {
+export function startSearchAttributes(event: FalcoEvent, rules: readonly PlannedRule[], identifiers = true, summary?: string): SearchAttributePair[] {
   const actionners = [...new Set(rules.flatMap((rule) => rule.actions.map((a) => a.actionner)))];
   const pairs: SearchAttributePair[] = [
     { key: SA.falcoRule, value: keyword(event.rule) },
@@ -26,6 +26,7 @@ export function startSearchAttributes(event: FalcoEvent, rules: readonly Planned
     { key: SA.talonRules, value: rules.map((rule) => keyword(rule.name)) },
     { key: SA.talonActionners, value: actionners },
     { key: SA.talonDryRun, value: rules.every((rule) => rule.dryRun === true) },
+    ...(summary ? [{ key: SA.talonSummary, value: keyword(summary) }] : []),
   ];
   if (!identifiers) return pairs;
   // Empty keywords would only clutter the UI's filters.

@@ -1,5 +1,6 @@
 import { type Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import type { SearchAttributePair } from '@temporalio/common';
+import { runDetails, runSummary } from '../plan/summary.ts';
 import type { PlaybookInput } from '../contract/index.ts';
 import { clip } from './clip.ts';
 import { startGate, StartQueueFullError, type StartGateOptions } from './start-gate.ts';
@@ -46,6 +47,9 @@ export function playbookStartOptions(taskQueue: string, workflowId: string, inpu
     workflowIdConflictPolicy: 'FAIL' as const,
     workflowIdReusePolicy: 'ALLOW_DUPLICATE' as const,
     typedSearchAttributes: searchAttributes,
+    // What the Temporal UI shows in the list and on the run's page (encoded like the input).
+    staticSummary: runSummary(input),
+    staticDetails: runDetails(input),
     // Bounded: the memo travels with every visibility answer; the input keeps the values whole.
     memo: {
       output: clip(input.event.output, MAX_MEMO_BYTES),

@@ -4,6 +4,7 @@ import { workflowIdFor } from '../events/id.ts';
 import { startSearchAttributes } from '../ingest/search-attributes.ts';
 import { rulesToRun, type RuleSet, type RuleSpec } from '../rules/index.ts';
 import { planRules, type ActionnerLookup } from './build.ts';
+import { runSummary } from './summary.ts';
 
 /** How an event becomes a workflow: what ingest starts and `rules match` prints. */
 export interface Plan {
@@ -54,6 +55,7 @@ export function planEvent(event: FalcoEvent, ruleSet: RuleSet, settings: PlanSet
   const workflowId = workflowIdFor(event);
   const destructive = rules.some((r) => r.actions.some((a) => a.destructive));
   const links = linksFor(workflowId, rules, settings);
+  const identifiers = settings.identifiersInSearchAttributes ?? true;
   return {
     workflowId,
     input: {
@@ -63,7 +65,7 @@ export function planEvent(event: FalcoEvent, ruleSet: RuleSet, settings: PlanSet
       ...(governor && destructive ? { governor: { limits: governor.limits, overBudget: governor.overBudget, approval: governor.approval } } : {}),
       ...(links ? { links } : {}),
     },
-    searchAttributes: startSearchAttributes(event, rules, settings.identifiersInSearchAttributes ?? true),
+    searchAttributes: startSearchAttributes(event, rules, identifiers, runSummary({ event, rules, dedupWindowSeconds: 0 }, identifiers)),
     matched,
   };
 }

@@ -14,6 +14,8 @@ export const SEARCH_ATTRIBUTES = {
   talonActionners: defineSearchAttributeKey('TalonActionners', SearchAttributeType.KEYWORD_LIST),
   talonDryRun: defineSearchAttributeKey('TalonDryRun', SearchAttributeType.BOOL),
   talonOutcome: defineSearchAttributeKey('TalonOutcome', SearchAttributeType.KEYWORD),
+  /** The run's one-line summary (`Falco rule → ns/pod: actionners`), a column the UI's workflow list can show. */
+  talonSummary: defineSearchAttributeKey('TalonSummary', SearchAttributeType.KEYWORD),
   /** On containment workflows: until when the containment holds (cleared once it is over). */
   talonContainedUntil: defineSearchAttributeKey('TalonContainedUntil', SearchAttributeType.DATETIME),
 } as const;

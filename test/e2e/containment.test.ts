@@ -89,17 +89,17 @@ describe('time-boxed containment', () => {
     - action: mark
       actionner: kubernetes:label
       parameters: { labels: { tier: quarantined, falco.org/quarantine: "true" } }
-      expire_after: 4s
+      expire_after: 10s
     - action: note
       actionner: kubernetes:annotation
       parameters: { annotations: { falco.org/reason: shell } }
-      expire_after: 4s
+      expire_after: 10s
     - action: isolate
       actionner: kubernetes:networkpolicy
-      expire_after: 4s
+      expire_after: 10s
     - action: cordon
       actionner: kubernetes:cordon
-      expire_after: 4s
+      expire_after: 10s
 `);
     const report = await alert(app, name);
     const actions = report.rules[0]?.actions ?? [];
@@ -110,16 +110,11 @@ describe('time-boxed containment', () => {
       ['cordon', 'success'],
     ]);
     const holds = actions.map((a) => a.containment!.workflowId);
-    // During: every change in place, every hold listed.
+    // During: every change in place.
     const during = await objects(name, 'web');
     expect(during.labels).toMatchObject({ app: 'web', tier: 'quarantined', 'falco.org/quarantine': 'true' });
     expect(during.annotations).toMatchObject({ 'falco.org/reason': 'shell' });
     expect(during).toMatchObject({ unschedulable: true, policy: true });
-    const listed = await cli(['contained', '--json']);
-    expect(listed.code, listed.stderr).toBe(0);
-    const ids = (JSON.parse(listed.stdout) as { workflowId: string }[]).map((c) => c.workflowId);
-    expect(ids).toEqual(expect.arrayContaining(holds));
-
     // After expiry: exactly as before.
     await Promise.all(holds.map((id) => client.workflow.getHandle(id).result()));
     expect(await objects(name, 'web')).toEqual(before);
@@ -130,7 +125,7 @@ describe('time-boxed containment', () => {
         (n) => n.message === 'containment' && (n as { trace_id?: string }).trace_id === report.rules[0]?.actions[0]?.containment?.workflowId.split('/')[0],
       );
     expect(notes.filter((n) => n.status === 'success').length).toBeGreaterThanOrEqual(4);
-    expect(notes.find((n) => n.action === 'mark')?.result).toMatch(/expired after 4s/);
+    expect(notes.find((n) => n.action === 'mark')?.result).toMatch(/expired after 10s/);
   }, 120_000);
 
   it('talon extend moves the deadline, talon confirm keeps it for good, talon release undoes it now', async () => {
@@ -151,6 +146,9 @@ describe('time-boxed containment', () => {
     const report = await alert(app, name);
     const [keep, lift] = (report.rules[0]?.actions ?? []).map((a) => a.containment!.workflowId) as [string, string];
     const until = Date.parse((await state(keep)).until);
+    const held = await cli(['contained', '--json']);
+    expect(held.code, held.stderr).toBe(0);
+    expect((JSON.parse(held.stdout) as { workflowId: string }[]).map((c) => c.workflowId)).toEqual(expect.arrayContaining([keep, lift]));
 
     const extended = await cli(['extend', keep, '2h', '--reason', 'investigating']);
     expect(extended.code, extended.stderr).toBe(0);
