@@ -38,7 +38,7 @@ async function main(): Promise<void> {
   const hang = createServer(() => undefined);
   await new Promise<void>((resolve) => hang.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(hang.address() as AddressInfo).port}/hang`;
-  const [server, bundle] = await Promise.all([startDevServer({ uiPort: false }), bundleWorkflows()]);
+  const [server, bundle] = await Promise.all([startDevServer({ uiPort: false }), bundleWorkflows(false)]);
   const connection = await Connection.connect({ address: server.address });
   const client = new Client({ connection });
   const native = await NativeConnection.connect({ address: server.address });

@@ -7,6 +7,7 @@ import { listen } from '../src/roles/ingest-server.ts';
 import { createWorker } from '../src/worker/worker.ts';
 import { alertBody, ingestRulesYaml, loadYaml } from './alerts.ts';
 import { benchApp, expectStarted } from './ingest.ts';
+import { phaseMedians, type PhaseMedians } from './phases.ts';
 import { runPool } from './pool.ts';
 import { ArrivalRecorder } from './target.ts';
 
@@ -34,6 +35,8 @@ export interface LatencyRun {
   readonly spanMs: number;
   /** Bytes. `before`: worker polling, no alert sent yet. `maxRss`: the kernel's peak since the process started. */
   readonly rss: { readonly before: number; readonly after: number; readonly peak: number; readonly maxRss: number };
+  /** Medians of the phases, from the histories of 50 measured runs. */
+  readonly phases: PhaseMedians;
 }
 
 /** Samples this process's RSS every 20 ms and keeps the highest. */
@@ -114,6 +117,7 @@ export async function measureLatency(options: LatencyOptions): Promise<LatencyRu
       spanMs: lastArrival - firstPost,
       // Linux reports ru_maxrss in KiB.
       rss: { before, after, peak, maxRss: process.resourceUsage().maxRSS * 1024 },
+      phases: await phaseMedians(options.client, workflowIds.slice(options.warmup, options.warmup + 50)),
     };
   } finally {
     await server.close();

@@ -51,6 +51,7 @@ export function figures(
       postToActivityMaxMs: round(activity.at(-1) ?? Number.NaN),
       postToStartedP50Ms: round(percentile(ack, 50)),
       postToStartedP99Ms: round(percentile(ack, 99)),
+      phasesMedianMs: latency.phases,
     },
     rss: {
       beforeMb: round(latency.rss.before / MB),
@@ -90,6 +91,10 @@ export function formatTable(f: Figures, settings: BenchSettings): string {
     ['  arrived / missing', `${l.arrived} / ${l.missing}`],
     [`  workflows closed (incl. ${settings.latency.warmup} warm-up)`, `${l.closedWorkflows}`],
     ['  alerts reaching their activity, at that load', `${l.activitiesPerSec} /s`],
+    [
+      `  medians from ${l.phasesMedianMs.sampled} histories: workflow task wait / run, activity wait`,
+      `${l.phasesMedianMs.workflowTaskWaitMs} / ${l.phasesMedianMs.workflowTaskRunMs} / ${l.phasesMedianMs.activityWaitMs} ms`,
+    ],
     ['Process RSS over the latency run (worker + ingest app + client + target in one process)', ''],
     ['  worker idle before / after (all closed) / peak sampled', `${f.rss.beforeMb} / ${f.rss.afterMb} / ${f.rss.peakSampledMb} MB`],
     ['  kernel max RSS since process start (bundling included)', `${f.rss.processMaxRssMb} MB`],

@@ -32,7 +32,7 @@ async function main(): Promise<void> {
   // Other work on the machine skews every figure; the load averages say how much there was.
   const loadBefore = loadavg()[0] ?? 0;
   step('starting the Temporal dev server (in memory) and bundling the workflows');
-  const [server, bundle] = await Promise.all([startDevServer({ uiPort: false }), bundleWorkflows()]);
+  const [server, bundle] = await Promise.all([startDevServer({ uiPort: false }), bundleWorkflows(false)]);
   let connection: Connection | undefined;
   try {
     connection = await Connection.connect({ address: server.address });

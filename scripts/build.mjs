@@ -66,8 +66,12 @@ await build({
 });
 
 const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} };
-// The OpenTelemetry workflow interceptors (src/worker/bundle.ts says why they are always in).
+// Two bundles: without and with the OpenTelemetry workflow interceptors (src/worker/bundle.ts says
+// why the worker loads the traced one only when tracing).
 const interceptors = [createRequire(import.meta.url).resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors')];
-const { code } = await bundleWorkflowCode({ workflowsPath: `${root}workflows/index.ts`, workflowInterceptorModules: interceptors, logger: quiet });
-writeFileSync(`${dist}/workflow-bundle.js`, code);
-console.log(`talon: built dist/ (workflow bundle ${Math.round(code.length / 1024)} KiB)`);
+const [plain, traced] = await Promise.all(
+  [[], interceptors].map((modules) => bundleWorkflowCode({ workflowsPath: `${root}workflows/index.ts`, workflowInterceptorModules: modules, logger: quiet })),
+);
+writeFileSync(`${dist}/workflow-bundle.js`, plain.code);
+writeFileSync(`${dist}/workflow-bundle-traced.js`, traced.code);
+console.log(`talon: built dist/ (workflow bundles ${Math.round(plain.code.length / 1024)} KiB, traced ${Math.round(traced.code.length / 1024)} KiB)`);

@@ -7,20 +7,22 @@ import { packageRoot } from '../package-root.ts';
 /** The workflow code's entry: `workflows/index.ts`. */
 export const WORKFLOWS_PATH = fileURLToPath(new URL('workflows/index.ts', packageRoot()));
 
-/** Where `npm run build` writes the workflow bundle. */
+/** Where `npm run build` writes the workflow bundles: without and with the tracing interceptors. */
 export const PREBUILT_BUNDLE_PATH = fileURLToPath(new URL('dist/workflow-bundle.js', packageRoot()));
+export const PREBUILT_TRACED_BUNDLE_PATH = fileURLToPath(new URL('dist/workflow-bundle-traced.js', packageRoot()));
 
 const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} };
 
 /** Bundles the workflow code (webpack, ~3 s): tests and the benchmark do it once per run. */
-export async function bundleWorkflows(): Promise<{ code: string }> {
-  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES, logger: quiet });
+export async function bundleWorkflows(traced = true): Promise<{ code: string }> {
+  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, workflowInterceptorModules: traced ? WORKFLOW_INTERCEPTOR_MODULES : [], logger: quiet });
   return { code };
 }
 
 /**
- * Temporal's OpenTelemetry workflow interceptors, always in the bundle: they only export spans
- * through the worker's `exporter` sink, which is a no-op unless `otel.traces_enabled`.
+ * Temporal's OpenTelemetry workflow interceptors: in the bundle only when tracing, since they cost
+ * every new run's first workflow task about 80 ms of a 2-core machine even when their spans are
+ * dropped (`npm run bench`: 149 → 67 ms median). Their spans leave through the worker's sink.
  */
 export const WORKFLOW_INTERCEPTOR_MODULES = [createRequire(import.meta.url).resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors')];
 
@@ -31,7 +33,8 @@ export type WorkflowSource = { readonly workflowBundle: WorkflowBundleOption } |
  * The build's prebuilt bundle; running from source (tsx), the workflows' path, which the worker
  * bundles at start (a prebuilt bundle there could be older than the source).
  */
-export function workflowSource(): WorkflowSource {
+export function workflowSource(traced = false): WorkflowSource {
   const compiled = !import.meta.url.endsWith('.ts');
-  return compiled && existsSync(PREBUILT_BUNDLE_PATH) ? { workflowBundle: { codePath: PREBUILT_BUNDLE_PATH } } : { workflowsPath: WORKFLOWS_PATH };
+  const prebuilt = traced ? PREBUILT_TRACED_BUNDLE_PATH : PREBUILT_BUNDLE_PATH;
+  return compiled && existsSync(prebuilt) ? { workflowBundle: { codePath: prebuilt } } : { workflowsPath: WORKFLOWS_PATH };
 }

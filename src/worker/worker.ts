@@ -75,7 +75,7 @@ export async function createWorker(options: WorkerOptions): Promise<TalonWorker>
     interceptors: { activity: activityInterceptors },
     ...(options.identity ? { identity: options.identity } : {}),
   };
-  const source = options.workflowBundle ? { workflowBundle: options.workflowBundle } : workflowSource();
+  const source = options.workflowBundle ? { workflowBundle: options.workflowBundle } : workflowSource(tracing !== undefined);
   const workers = [
     await Worker.create({
       ...common,
@@ -84,7 +84,7 @@ export async function createWorker(options: WorkerOptions): Promise<TalonWorker>
       activities,
       // The bundle always holds Temporal's OpenTelemetry workflow interceptors; their sink drops the
       // spans unless tracing is on. Bundled at start (from source), the modules are named here.
-      interceptors: { activity: activityInterceptors, ...('workflowsPath' in source ? { workflowModules: WORKFLOW_INTERCEPTOR_MODULES } : {}) },
+      interceptors: { activity: activityInterceptors, ...('workflowsPath' in source && tracing ? { workflowModules: WORKFLOW_INTERCEPTOR_MODULES } : {}) },
       sinks: workflowSinks(options.tracing),
       // A workflow task waiting on the sticky queue of a worker that died moves to the shared queue
       // after this (SDK default 10 s), so another worker takes the playbook over sooner.

@@ -20,7 +20,8 @@ export async function replay(config: TalonConfig, workflowId: string, runId?: st
   try {
     const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
     await Worker.runReplayHistory(
-      { ...workflowSource(), replayName: workflowId, dataConverter: dataConverterFor(config.encryption.keys), sinks: workflowSinks() },
+      // The traced bundle replays histories of both kinds: its interceptors only add headers.
+      { ...workflowSource(true), replayName: workflowId, dataConverter: dataConverterFor(config.encryption.keys), sinks: workflowSinks() },
       history,
     );
     return { stdout: `replay of ${workflowId}: deterministic (${history.events?.length ?? 0} events)\n`, stderr: '', code: 0 };
