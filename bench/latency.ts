@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Client } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { configSchema } from '../src/config/schema.ts';
 import { silentLogger } from '../src/log.ts';
@@ -20,6 +20,8 @@ export interface LatencyOptions {
   /** Alerts sent and awaited first, not measured: the worker's first tasks load the bundle. */
   warmup: number;
   timeoutMs: number;
+  /** The all-in-one setup: the ingest's client shares the worker's connection and starts eagerly. */
+  eager?: boolean;
 }
 
 export interface LatencyRun {
@@ -64,7 +66,9 @@ export async function measureLatency(options: LatencyOptions): Promise<LatencyRu
     workflowBundle: options.bundle,
   });
   const running = worker.run();
-  const server = await listen(benchApp(options.client, taskQueue, ruleSet), '127.0.0.1', 0);
+  // As `talon start` does: the ingest's client on the worker's own connection, starting eagerly.
+  const client = options.eager ? new Client({ connection }) : options.client;
+  const server = await listen(benchApp(client, taskQueue, ruleSet, options.eager), '127.0.0.1', 0);
   const post = (id: string) => fetch(`${server.url}/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: alertBody(id) });
   try {
     const before = process.memoryUsage().rss;

@@ -2,12 +2,14 @@ import { availableParallelism } from 'node:os';
 import type { PoolResult } from './pool.ts';
 import { percentile, ratePerSecond, round } from './pool.ts';
 import type { LatencyRun } from './latency.ts';
+import type { WorkingRun } from './working.ts';
 import type { MatchFigures } from './matching.ts';
 import type { StartMode } from './ingest.ts';
 
 export interface BenchSettings {
   readonly ingest: { readonly count: number; readonly concurrency: number; readonly rounds: number; readonly warmup: number };
   readonly latency: { readonly count: number; readonly concurrency: number; readonly warmup: number; readonly timeoutMs: number };
+  readonly working: { readonly count: number; readonly concurrency: number; readonly timeoutMs: number };
   readonly ruleCounts: readonly number[];
 }
 
@@ -18,6 +20,7 @@ export function figures(
   settings: BenchSettings,
   throughput: Record<StartMode, PoolResult>,
   latency: LatencyRun,
+  working: WorkingRun,
   matching: readonly MatchFigures[],
   durationMs: number,
   load: readonly [number, number],
@@ -52,6 +55,11 @@ export function figures(
       postToStartedP50Ms: round(percentile(ack, 50)),
       postToStartedP99Ms: round(percentile(ack, 99)),
       phasesMedianMs: latency.phases,
+    },
+    working: {
+      ...working,
+      acceptedToRawRatio: round(working.acceptedPerSec / raw, 3),
+      completedToRawRatio: round(working.completedPerSec / raw, 3),
     },
     rss: {
       beforeMb: round(latency.rss.before / MB),
@@ -95,6 +103,11 @@ export function formatTable(f: Figures, settings: BenchSettings): string {
       `  medians from ${l.phasesMedianMs.sampled} histories: workflow task wait / run, activity wait`,
       `${l.phasesMedianMs.workflowTaskWaitMs} / ${l.phasesMedianMs.workflowTaskRunMs} / ${l.phasesMedianMs.activityWaitMs} ms`,
     ],
+    [`Ingest while the worker works (${f.working.alerts} alerts, all-in-one, eager start)`, ''],
+    ['  accepted (200 started) / completed (action done)', `${f.working.acceptedPerSec} / ${f.working.completedPerSec} alerts/s`],
+    ['  ratio to the raw start rate (no worker), accepted / completed', `${f.working.acceptedToRawRatio} / ${f.working.completedToRawRatio}`],
+    ['  failed requests', `${f.working.failed}`],
+    ['  ingest + worker RSS idle / after all completed; Temporal dev server RSS', `${f.working.rssIdleMb} / ${f.working.rssAfterMb} MB; ${f.working.serverRssMb} MB`],
     ['Process RSS over the latency run (worker + ingest app + client + target in one process)', ''],
     ['  worker idle before / after (all closed) / peak sampled', `${f.rss.beforeMb} / ${f.rss.afterMb} / ${f.rss.peakSampledMb} MB`],
     ['  kernel max RSS since process start (bundling included)', `${f.rss.processMaxRssMb} MB`],

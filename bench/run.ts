@@ -11,6 +11,7 @@ import { bundleWorkflows } from '../src/worker/bundle.ts';
 import { ingestRulesYaml, loadYaml } from './alerts.ts';
 import { measureThroughput } from './ingest.ts';
 import { measureLatency } from './latency.ts';
+import { measureWhileWorking } from './working.ts';
 import { measureMatching } from './matching.ts';
 import { figures, formatTable, type BenchSettings } from './report.ts';
 
@@ -20,6 +21,7 @@ Runtime.install({ logger: new DefaultLogger('WARN') });
 const SETTINGS: BenchSettings = {
   ingest: { count: 2000, concurrency: 32, rounds: 2, warmup: 100 },
   latency: { count: 300, concurrency: 8, warmup: 20, timeoutMs: 60_000 },
+  working: { count: 1000, concurrency: 32, timeoutMs: 120_000 },
   ruleCounts: [10, 10_000],
 };
 
@@ -39,7 +41,11 @@ async function main(): Promise<void> {
     const client = new Client({ connection });
     // Latency first, on a fresh server: the throughput phase leaves thousands of workflows queued.
     step(`latency: ${SETTINGS.latency.count} alerts at concurrency ${SETTINGS.latency.concurrency}, worker in this process`);
-    const latency = await measureLatency({ address: server.address, client, bundle, ...SETTINGS.latency });
+    // As `talon start` runs: the ingest's client on the worker's connection, eager starts
+    // (BENCH_EAGER=0: a separate gRPC client, as `talon serve` next to `talon worker`).
+    const latency = await measureLatency({ address: server.address, client, bundle, ...SETTINGS.latency, eager: process.env.BENCH_EAGER !== '0' });
+    step(`ingest while the worker works: ${SETTINGS.working.count} alerts at concurrency ${SETTINGS.working.concurrency}, all-in-one`);
+    const working = await measureWhileWorking({ address: server.address, serverPid: server.process.pid, bundle, ...SETTINGS.working });
     step(`ingest throughput: ${SETTINGS.ingest.count} alerts per mode at concurrency ${SETTINGS.ingest.concurrency}`);
     // No worker polls this queue, so only the start is measured; the action URL is never called.
     const ingestRules = await loadYaml(ingestRulesYaml('http://127.0.0.1:9/hit'));
@@ -53,7 +59,7 @@ async function main(): Promise<void> {
       step(`matching with ${count} rules`);
       matching.push(await measureMatching(count));
     }
-    const result = figures(SETTINGS, throughput, latency, matching, performance.now() - started, [loadBefore, loadavg()[0] ?? 0]);
+    const result = figures(SETTINGS, throughput, latency, working, matching, performance.now() - started, [loadBefore, loadavg()[0] ?? 0]);
     console.log(`\n${formatTable(result, SETTINGS)}\n`);
     console.log(JSON.stringify(result));
   } finally {

@@ -62,6 +62,12 @@ export function playbookStartOptions(taskQueue: string, workflowId: string, inpu
 export interface StarterOptions extends StartGateOptions {
   /** Longest a request is held until its start is durable; past it, 503. @default 60000 */
   readonly maxWaitMs?: number;
+  /**
+   * Ask for eager start: with the client on the worker's own connection (`talon start`), the
+   * server hands the first workflow task back in the start's answer, to this process's worker,
+   * instead of matching it to a poller. @default false
+   */
+  readonly eager?: boolean;
 }
 
 /** One attempt's bound: long enough for a loaded server, short enough to retry within the wait. */
@@ -137,7 +143,10 @@ export function temporalStarter(client: Client, taskQueue: string, options: Star
       }
       try {
         const handle = await client.withDeadline(Math.min(deadline, Date.now() + ATTEMPT_MS), () =>
-          client.workflow.start('playbook', playbookStartOptions(taskQueue, workflowId, input, searchAttributes)),
+          client.workflow.start('playbook', {
+            ...playbookStartOptions(taskQueue, workflowId, input, searchAttributes),
+            requestEagerStart: settings.eager === true,
+          }),
         );
         return { status: 'started', workflowId, runId: handle.firstExecutionRunId };
       } catch (error) {

@@ -10,7 +10,8 @@ import { planSettingsFrom } from '../plan/settings.ts';
 import { Metrics } from '../metrics/metrics.ts';
 import type { SdkMetricUpdate } from '../metrics/temporal-sdk.ts';
 import { loadRules, watchRules, type RuleError, type RuleSet } from '../rules/index.ts';
-import { connectClient, connectWorker, ensureSearchAttributes } from '../temporal/connection.ts';
+import { clientOn, connectClient, connectWorker, ensureSearchAttributes } from '../temporal/connection.ts';
+import type { NativeConnection } from '@temporalio/worker';
 import { AesGcmCodec } from '../temporal/codec.ts';
 import { decide } from '../temporal/controls.ts';
 import { startDevServer, type DevServer } from '../temporal/dev-server.ts';
@@ -109,10 +110,12 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     const { cert_file, key_file, client_ca_file } = config.tls;
     const tls = cert_file && key_file ? { certFile: cert_file, keyFile: key_file, clientCaFile: client_ca_file } : undefined;
 
+    let workerConnection: NativeConnection | undefined;
     if (options.worker) {
       // Loaded here only: `talon serve` never loads the worker, the activities or their SDKs.
       const { createWorker } = await import('../worker/worker.ts');
       const connection = await connectWorker(temporal, address);
+      workerConnection = connection;
       cleanups.push(() => connection.close());
       const worker: TalonWorker = await createWorker({
         connection,
@@ -146,8 +149,13 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
 
     let server: RunningServer | undefined;
     if (options.ingest) {
-      const client: Client = await connectClient(temporal, address, config.encryption.keys, tracing.enabled, metrics.recordSdk);
-      cleanups.push(() => client.connection.close());
+      // All-in-one: the ingest starts on the worker's connection, eagerly (the first workflow task
+      // comes back with the start's answer, no matching); alone, it has its own gRPC client.
+      const eager = workerConnection !== undefined;
+      const client: Client = workerConnection
+        ? await clientOn(workerConnection, temporal, config.encryption.keys, tracing.enabled)
+        : await connectClient(temporal, address, config.encryption.keys, tracing.enabled, metrics.recordSdk);
+      if (!eager) cleanups.push(() => client.connection.close());
       if (!devServer) await ensureSearchAttributes(client, temporal.namespace);
       const settings = planSettingsFrom(config, devServer?.uiUrl);
       const app = createApp({
@@ -156,6 +164,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
           concurrency: config.start_queue.concurrency,
           maxQueued: config.start_queue.max_queued,
           maxWaitMs: config.start_queue.max_wait_seconds * 1000,
+          eager,
         }),
         metrics,
         log,

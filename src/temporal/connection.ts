@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
+import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor, type ConnectionLike } from '@temporalio/client';
 import type { NativeConnection } from '@temporalio/worker';
 import type { TalonConfig } from '../config/schema.ts';
 import type { SdkMetricUpdate } from '../metrics/temporal-sdk.ts';
@@ -42,6 +42,14 @@ export async function connectClient(
     ...(recordMetric ? [clientMetricsInterceptor(recordMetric, temporal.namespace)] : []),
   ];
   const connection = await Connection.connect({ ...connectionOptions(temporal, address), connectTimeout: 5000, interceptors: grpcInterceptors });
+  return clientOn(connection, temporal, encryptionKeys, traced);
+}
+
+/**
+ * A client on an existing connection — in `talon start`, the worker's own, so starts can be eager
+ * (the SDK core measures its requests with the worker's). Closing it is the connection owner's job.
+ */
+export async function clientOn(connection: ConnectionLike, temporal: TemporalConfig, encryptionKeys: readonly string[] = [], traced = false): Promise<Client> {
   // Loaded only when tracing: the interceptor brings in OpenTelemetry's SDK.
   const interceptors = traced
     ? { workflow: [new (await import('@temporalio/interceptors-opentelemetry')).OpenTelemetryWorkflowClientInterceptor()] }

@@ -15,7 +15,11 @@ const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() 
 
 /** Bundles the workflow code (webpack, ~3 s): tests and the benchmark do it once per run. */
 export async function bundleWorkflows(traced = true): Promise<{ code: string }> {
-  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, workflowInterceptorModules: traced ? WORKFLOW_INTERCEPTOR_MODULES : [], logger: quiet });
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: WORKFLOWS_PATH,
+    workflowInterceptorModules: traced ? WORKFLOW_INTERCEPTOR_MODULES : [],
+    logger: quiet,
+  });
   return { code };
 }
 
