@@ -28,7 +28,13 @@ export interface ThroughputOptions {
 
 /** The real ingest app, as `talon serve` builds it, with the dedup window off. */
 export function benchApp(client: Client, taskQueue: string, ruleSet: RuleSet, eager = false): Hono {
-  return createApp({ rules: () => ruleSet, starter: temporalStarter(client, taskQueue, { eager }), metrics: new Metrics(), log: silentLogger, dedupWindowSeconds: 0 });
+  return createApp({
+    rules: () => ruleSet,
+    starter: temporalStarter(client, taskQueue, { eager }),
+    metrics: new Metrics(),
+    log: silentLogger,
+    dedupWindowSeconds: 0,
+  });
 }
 
 const startedReply = z.object({ status: z.literal('started'), workflowId: z.string() });

@@ -3,6 +3,7 @@ import type { PoolResult } from './pool.ts';
 import { percentile, ratePerSecond, round } from './pool.ts';
 import type { LatencyRun } from './latency.ts';
 import type { WorkingRun } from './working.ts';
+import type { StormRun } from './storm.ts';
 import type { MatchFigures } from './matching.ts';
 import type { StartMode } from './ingest.ts';
 
@@ -10,6 +11,7 @@ export interface BenchSettings {
   readonly ingest: { readonly count: number; readonly concurrency: number; readonly rounds: number; readonly warmup: number };
   readonly latency: { readonly count: number; readonly concurrency: number; readonly warmup: number; readonly timeoutMs: number };
   readonly working: { readonly count: number; readonly concurrency: number; readonly timeoutMs: number };
+  readonly storm: { readonly distinct: number; readonly repeats: number; readonly repeatedOf: number; readonly seconds: number; readonly timeoutMs: number };
   readonly ruleCounts: readonly number[];
 }
 
@@ -21,6 +23,7 @@ export function figures(
   throughput: Record<StartMode, PoolResult>,
   latency: LatencyRun,
   working: WorkingRun,
+  storm: StormRun,
   matching: readonly MatchFigures[],
   durationMs: number,
   load: readonly [number, number],
@@ -61,6 +64,7 @@ export function figures(
       acceptedToRawRatio: round(working.acceptedPerSec / raw, 3),
       completedToRawRatio: round(working.completedPerSec / raw, 3),
     },
+    storm,
     rss: {
       beforeMb: round(latency.rss.before / MB),
       afterMb: round(latency.rss.after / MB),
@@ -107,7 +111,15 @@ export function formatTable(f: Figures, settings: BenchSettings): string {
     ['  accepted (200 started) / completed (action done)', `${f.working.acceptedPerSec} / ${f.working.completedPerSec} alerts/s`],
     ['  ratio to the raw start rate (no worker), accepted / completed', `${f.working.acceptedToRawRatio} / ${f.working.completedToRawRatio}`],
     ['  failed requests', `${f.working.failed}`],
-    ['  ingest + worker RSS idle / after all completed; Temporal dev server RSS', `${f.working.rssIdleMb} / ${f.working.rssAfterMb} MB; ${f.working.serverRssMb} MB`],
+    [
+      '  ingest + worker RSS idle / after all completed; Temporal dev server RSS',
+      `${f.working.rssIdleMb} / ${f.working.rssAfterMb} MB; ${f.working.serverRssMb} MB`,
+    ],
+    [`Alert storm: ${f.storm.sent} alerts in ${settings.storm.seconds} s (${f.storm.distinct} distinct) to talon start, worker running`, ''],
+    ['  answered 200: started / duplicate; other answers', `${f.storm.started} / ${f.storm.duplicates}; ${f.storm.otherAnswers}`],
+    ['  playbook runs; actions done', `${f.storm.runs}; ${f.storm.actionsDone}`],
+    ['  time to accept all / to finish all', `${f.storm.acceptAllS} / ${f.storm.finishAllS} s`],
+    ['  peak RSS: talon start (ingest + worker) / its Temporal dev server', `${f.storm.peakRssMb} / ${f.storm.serverPeakRssMb} MB`],
     ['Process RSS over the latency run (worker + ingest app + client + target in one process)', ''],
     ['  worker idle before / after (all closed) / peak sampled', `${f.rss.beforeMb} / ${f.rss.afterMb} / ${f.rss.peakSampledMb} MB`],
     ['  kernel max RSS since process start (bundling included)', `${f.rss.processMaxRssMb} MB`],

@@ -12,6 +12,7 @@ import { ingestRulesYaml, loadYaml } from './alerts.ts';
 import { measureThroughput } from './ingest.ts';
 import { measureLatency } from './latency.ts';
 import { measureWhileWorking } from './working.ts';
+import { measureStorm } from './storm.ts';
 import { measureMatching } from './matching.ts';
 import { figures, formatTable, type BenchSettings } from './report.ts';
 
@@ -22,6 +23,7 @@ const SETTINGS: BenchSettings = {
   ingest: { count: 2000, concurrency: 32, rounds: 2, warmup: 100 },
   latency: { count: 300, concurrency: 8, warmup: 20, timeoutMs: 60_000 },
   working: { count: 1000, concurrency: 32, timeoutMs: 120_000 },
+  storm: { distinct: 1000, repeats: 9000, repeatedOf: 50, seconds: 10, timeoutMs: 600_000 },
   ruleCounts: [10, 10_000],
 };
 
@@ -59,7 +61,9 @@ async function main(): Promise<void> {
       step(`matching with ${count} rules`);
       matching.push(await measureMatching(count));
     }
-    const result = figures(SETTINGS, throughput, latency, working, matching, performance.now() - started, [loadBefore, loadavg()[0] ?? 0]);
+    step(`alert storm: ${SETTINGS.storm.distinct + SETTINGS.storm.repeats} alerts in ${SETTINGS.storm.seconds} s to a talon start process`);
+    const storm = await measureStorm(SETTINGS.storm);
+    const result = figures(SETTINGS, throughput, latency, working, storm, matching, performance.now() - started, [loadBefore, loadavg()[0] ?? 0]);
     console.log(`\n${formatTable(result, SETTINGS)}\n`);
     console.log(JSON.stringify(result));
   } finally {
