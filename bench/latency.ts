@@ -1,15 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { Client } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
-import { configSchema } from '../src/config/schema.ts';
-import { silentLogger } from '../src/log.ts';
 import { listen } from '../src/roles/ingest-server.ts';
-import { createWorker } from '../src/worker/worker.ts';
-import { alertBody, ingestRulesYaml, loadYaml } from './alerts.ts';
+import { alertBody } from './alerts.ts';
 import { benchApp, expectStarted } from './ingest.ts';
 import { phaseMedians, type PhaseMedians } from './phases.ts';
 import { runPool } from './pool.ts';
-import { ArrivalRecorder } from './target.ts';
+import { benchWorker } from './setup.ts';
 
 export interface LatencyOptions {
   address: string;
@@ -53,19 +48,7 @@ function rssSampler() {
  * the playbooks; each playbook's one `http:request` action calls the recorder with the alert's id.
  */
 export async function measureLatency(options: LatencyOptions): Promise<LatencyRun> {
-  const target = await new ArrivalRecorder().start();
-  const ruleSet = await loadYaml(ingestRulesYaml(target.url));
-  const taskQueue = `bench-latency-${randomUUID()}`;
-  const connection = await NativeConnection.connect({ address: options.address });
-  const worker = await createWorker({
-    connection,
-    namespace: 'default',
-    taskQueue,
-    config: configSchema.parse({ temporal: { address: options.address } }),
-    log: silentLogger,
-    workflowBundle: options.bundle,
-  });
-  const running = worker.run();
+  const { target, ruleSet, taskQueue, connection, stop } = await benchWorker(options.address, options.bundle, 'latency');
   // As `talon start` does: the ingest's client on the worker's own connection, starting eagerly.
   const client = options.eager ? new Client({ connection }) : options.client;
   const server = await listen(benchApp(client, taskQueue, ruleSet, options.eager), '127.0.0.1', 0);
@@ -125,9 +108,6 @@ export async function measureLatency(options: LatencyOptions): Promise<LatencyRu
     };
   } finally {
     await server.close();
-    worker.shutdown();
-    await running;
-    await connection.close();
-    await target.stop();
+    await stop();
   }
 }

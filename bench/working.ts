@@ -1,15 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Client } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
-import { configSchema } from '../src/config/schema.ts';
-import { silentLogger } from '../src/log.ts';
 import { listen } from '../src/roles/ingest-server.ts';
-import { createWorker } from '../src/worker/worker.ts';
-import { alertBody, ingestRulesYaml, loadYaml } from './alerts.ts';
+import { alertBody } from './alerts.ts';
 import { benchApp, expectStarted } from './ingest.ts';
 import { runPool } from './pool.ts';
-import { ArrivalRecorder } from './target.ts';
+import { benchWorker } from './setup.ts';
 
 // The ingest while the worker works, as `talon start` runs them: one process, the ingest's client on
 // the worker's connection with eager starts. Alerts are sent as fast as the ingest answers;
@@ -45,19 +41,7 @@ export async function measureWhileWorking(options: {
   concurrency: number;
   timeoutMs: number;
 }): Promise<WorkingRun> {
-  const target = await new ArrivalRecorder().start();
-  const ruleSet = await loadYaml(ingestRulesYaml(target.url));
-  const taskQueue = `bench-working-${randomUUID()}`;
-  const connection = await NativeConnection.connect({ address: options.address });
-  const worker = await createWorker({
-    connection,
-    namespace: 'default',
-    taskQueue,
-    config: configSchema.parse({ temporal: { address: options.address } }),
-    log: silentLogger,
-    workflowBundle: options.bundle,
-  });
-  const running = worker.run();
+  const { target, ruleSet, taskQueue, connection, stop } = await benchWorker(options.address, options.bundle, 'working');
   const server = await listen(benchApp(new Client({ connection }), taskQueue, ruleSet, true), '127.0.0.1', 0);
   try {
     global.gc?.();
@@ -81,9 +65,6 @@ export async function measureWhileWorking(options: {
     };
   } finally {
     await server.close();
-    worker.shutdown();
-    await running;
-    await connection.close();
-    await target.stop();
+    await stop();
   }
 }
