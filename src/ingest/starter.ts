@@ -70,6 +70,9 @@ export interface StarterOptions extends StartGateOptions {
   readonly eager?: boolean;
 }
 
+/** Runs remembered for answering repeats without a request (about 100 bytes each). */
+const MAX_REMEMBERED = 50_000;
+
 /** One attempt's bound: long enough for a loaded server, short enough to retry within the wait. */
 const ATTEMPT_MS = 10_000;
 
@@ -99,6 +102,19 @@ export function temporalStarter(client: Client, taskQueue: string, options: Star
   const maxWaitMs = settings.maxWaitMs ?? 60_000;
   const gate = startGate(settings);
   const inflight = new Map<string, Promise<StartOutcome>>();
+  /**
+   * Runs this ingest started, until their dedup window ends: a run stays open at least that long
+   * after it started, so a repeat within it is a duplicate without asking Temporal (an alert storm
+   * repeats a few outputs thousands of times). Oldest first, bounded.
+   */
+  const recent = new Map<string, { readonly runId: string; readonly until: number }>();
+  const remember = (workflowId: string, runId: string, sentAt: number, windowSeconds: number) => {
+    if (windowSeconds <= 0) return;
+    recent.delete(workflowId);
+    // From before the start was sent: the server's start time is no earlier, so the run is open until then.
+    recent.set(workflowId, { runId, until: sentAt + windowSeconds * 1000 });
+    if (recent.size > MAX_REMEMBERED) recent.delete(recent.keys().next().value!);
+  };
 
   /** Whether a run of `workflowId` exists that this start may have created (started at or after `since`). */
   async function find(workflowId: string, since: number, deadline: number): Promise<Found> {
@@ -141,6 +157,7 @@ export function temporalStarter(client: Client, taskQueue: string, options: Star
         const runId = await earlierRun(workflowId, arrivedAt, input.dedupWindowSeconds * 1000, deadline);
         if (runId) return { status: 'duplicate', workflowId, runId };
       }
+      const sentAt = Date.now();
       try {
         const handle = await client.withDeadline(Math.min(deadline, Date.now() + ATTEMPT_MS), () =>
           client.workflow.start('playbook', {
@@ -148,6 +165,7 @@ export function temporalStarter(client: Client, taskQueue: string, options: Star
             requestEagerStart: settings.eager === true,
           }),
         );
+        remember(workflowId, handle.firstExecutionRunId, sentAt, input.dedupWindowSeconds);
         return { status: 'started', workflowId, runId: handle.firstExecutionRunId };
       } catch (error) {
         if (error instanceof WorkflowExecutionAlreadyStartedError) {
@@ -172,6 +190,8 @@ export function temporalStarter(client: Client, taskQueue: string, options: Star
       const shared = inflight.get(workflowId);
       if (shared) return { ...(await shared), status: 'duplicate' };
       const arrivedAt = Date.now();
+      const known = recent.get(workflowId);
+      if (known && known.until > arrivedAt) return { status: 'duplicate', workflowId, runId: known.runId };
       const deadline = arrivedAt + maxWaitMs;
       const started = gate.run(deadline, () => startUntil(workflowId, input, searchAttributes, arrivedAt, deadline));
       inflight.set(workflowId, started);

@@ -44,10 +44,10 @@ afterAll(async () => {
   await target?.stop();
 });
 
-function ingest(windowSeconds: number, starterOptions: StarterOptions = {}) {
+function ingest(windowSeconds: number, starterOptions: StarterOptions = {}, taskQueue = worker.taskQueue) {
   return createApp({
     rules: () => ruleSet,
-    starter: temporalStarter(client, worker.taskQueue, starterOptions),
+    starter: temporalStarter(client, taskQueue, starterOptions),
     metrics: new Metrics(),
     log: silentLogger,
     dedupWindowSeconds: windowSeconds,
@@ -170,12 +170,31 @@ describe('large integers', () => {
   it('keep every digit from the POST to the templated body and the alert sent on (as digits in a string)', async () => {
     const raw = '1717000000123456789';
     const body = `{"output":"Raw time ${Date.now()}","priority":"Warning","rule":"Raw time","output_fields":{"evt.rawtime":${raw},"fd.num":-9007199254740993,"proc.pid":42}}`;
-    const response = await ingest(0).request('/', { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+    // A worker of its own: the shared one may still be working off the loaded test's 400 alerts.
+    const own = await startTestWorker();
+    const response = await ingest(0, {}, own.taskQueue).request('/', { method: 'POST', body, headers: { 'content-type': 'application/json' } });
     expect(response.status).toBe(200);
     const { workflowId } = (await response.json()) as { workflowId: string };
     await client.workflow.getHandle(workflowId).result();
     expect(JSON.parse(target.requestsTo('/raw')[0]?.body ?? '{}')).toEqual({ raw });
     const forwarded = JSON.parse(target.requestsTo('/raw-default')[0]?.body ?? '{}') as { output_fields: Record<string, unknown> };
     expect(forwarded.output_fields).toMatchObject({ 'evt.rawtime': raw, 'fd.num': '-9007199254740993', 'proc.pid': 42 });
+    await own.stop();
+  });
+});
+
+describe('repeats within the window', () => {
+  it('are answered from what this ingest started, without a request to Temporal', async () => {
+    const own = await testClient();
+    const starter = temporalStarter(own, worker.taskQueue);
+    const app = createApp({ rules: () => ruleSet, starter, metrics: new Metrics(), log: silentLogger, dedupWindowSeconds: 30 });
+    const body = JSON.stringify({ output: `storm ${Date.now()}`, priority: 'Warning', rule: 'Terminal shell in container', output_fields: {} });
+    const first = (await (await app.request('/', { method: 'POST', body })).json()) as { status: string; runId: string };
+    expect(first.status).toBe('started');
+    // With its connection closed, only the remembered start can answer.
+    await own.connection.close();
+    const repeat = await app.request('/', { method: 'POST', body });
+    expect(repeat.status).toBe(200);
+    expect(await repeat.json()).toMatchObject({ status: 'duplicate', runId: first.runId });
   });
 });
