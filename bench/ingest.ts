@@ -51,7 +51,7 @@ export async function expectStarted(response: Response): Promise<string> {
 }
 
 /** What the ingest app would hand to Temporal for alert `id`, built before the clock starts. */
-function prepareRawStart(ruleSet: RuleSet, id: string) {
+export function prepareRawStart(ruleSet: RuleSet, id: string) {
   const decoded = decodeEvent(alertBody(id));
   if (!decoded.ok) throw new Error(decoded.error);
   const event = decoded.event;

@@ -1,11 +1,10 @@
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { freePort } from '../src/temporal/dev-server.ts';
 import { alertBody, ingestRulesYaml } from './alerts.ts';
+import { childrenOf, rssOf, spawnTalon } from './processes.ts';
 import { ArrivalRecorder } from './target.ts';
 
 // An alert storm sent as falcosidekick sends (each alert once, never retried, no waiting for the
@@ -19,6 +18,8 @@ export interface StormRun {
   readonly started: number;
   readonly duplicates: number;
   readonly otherAnswers: number;
+  /** The answers that were not 200, by HTTP status and reason (`0 ECONNRESET` when no answer came). */
+  readonly otherByReason: Record<string, number>;
   readonly runs: number;
   readonly actionsDone: number;
   readonly acceptAllS: number;
@@ -27,24 +28,19 @@ export interface StormRun {
   readonly serverPeakRssMb: number;
 }
 
-const BIN = fileURLToPath(new URL('../bin/talon.js', import.meta.url));
 const MB = 1024 * 1024;
 
-function rss(pid: number | undefined): number {
-  try {
-    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return match ? Number(match[1]) * 1024 : 0;
-  } catch {
-    return 0;
-  }
+/** Why a request got no answer: the innermost error code undici reports (ECONNRESET, UND_ERR_…). */
+function failureCode(error: unknown): string {
+  let code = '';
+  for (let e: unknown = error; e instanceof Error; e = e.cause) code = 'code' in e && typeof e.code === 'string' ? e.code : code || e.message;
+  return code;
 }
 
-function childrenOf(pid: number | undefined): number[] {
-  try {
-    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
+function countBy(keys: readonly string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const key of keys) counts[key] = (counts[key] ?? 0) + 1;
+  return counts;
 }
 
 export async function measureStorm(options: { distinct: number; repeats: number; repeatedOf: number; seconds: number; timeoutMs: number }): Promise<StormRun> {
@@ -52,33 +48,23 @@ export async function measureStorm(options: { distinct: number; repeats: number;
   const dir = mkdtempSync(join(tmpdir(), 'talon-storm-'));
   writeFileSync(join(dir, 'rules.yaml'), ingestRulesYaml(target.url));
   const [grpc, http] = [await freePort(), await freePort()];
-  const talon = spawn(process.execPath, [BIN, 'start'], {
-    env: {
-      ...process.env,
-      TEMPORAL_ADDRESS: '',
-      TEMPORAL_EMBEDDED_PORT: String(grpc),
-      TEMPORAL_EMBEDDED_UI_PORT: String(await freePort()),
-      TEMPORAL_EMBEDDED_DB_FILENAME: join(dir, 'temporal.db'),
-      LISTEN_ADDRESS: '127.0.0.1',
-      LISTEN_PORT: String(http),
-      RULES_FILES: join(dir, 'rules.yaml'),
-      // Repeats keep arriving for the whole storm: the window covers it, so each output runs once.
-      DEDUPLICATION_TIME_WINDOW_SECONDS: '300',
-      LOG_LEVEL: 'warn',
-      LOG_FORMAT: 'json',
-      WATCH_RULES: 'false',
-    },
-    stdio: ['ignore', 'ignore', 'pipe'],
+  const talon = await spawnTalon('start', {
+    TEMPORAL_ADDRESS: '',
+    TEMPORAL_EMBEDDED_PORT: String(grpc),
+    TEMPORAL_EMBEDDED_UI_PORT: String(await freePort()),
+    TEMPORAL_EMBEDDED_DB_FILENAME: join(dir, 'temporal.db'),
+    LISTEN_ADDRESS: '127.0.0.1',
+    LISTEN_PORT: String(http),
+    RULES_FILES: join(dir, 'rules.yaml'),
+    // Repeats keep arriving for the whole storm: the window covers it, so each output runs once.
+    DEDUPLICATION_TIME_WINDOW_SECONDS: '300',
   });
-  let stderr = '';
-  talon.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  for (let i = 0; i < 600 && !stderr.includes('Ingest endpoint'); i++) await new Promise((r) => setTimeout(r, 100));
-  if (!stderr.includes('Ingest endpoint')) throw new Error(`talon start did not come up:\n${stderr}`);
+  const pid = talon.process.pid;
   let peak = 0;
   let serverPeak = 0;
   const sampler = setInterval(() => {
-    peak = Math.max(peak, rss(talon.pid));
-    serverPeak = Math.max(serverPeak, ...childrenOf(talon.pid).map(rss));
+    peak = Math.max(peak, rssOf(pid));
+    serverPeak = Math.max(serverPeak, ...childrenOf(pid).map(rssOf));
   }, 100);
   try {
     const total = options.distinct + options.repeats;
@@ -89,7 +75,7 @@ export async function measureStorm(options: { distinct: number; repeats: number;
       const fresh = next < options.distinct && (k % Math.ceil(total / options.distinct) === 0 || total - k <= options.distinct - next);
       ids.push(fresh ? `storm-${next++}` : `storm-${k % options.repeatedOf}`);
     }
-    const answers: { status: number; kind?: string }[] = [];
+    const answers: { id: string; status: number; kind?: string; reason?: string }[] = [];
     const started = performance.now();
     const spacing = (options.seconds * 1000) / total;
     await Promise.all(
@@ -97,17 +83,19 @@ export async function measureStorm(options: { distinct: number; repeats: number;
         await new Promise((r) => setTimeout(r, k * spacing));
         try {
           const response = await fetch(`http://127.0.0.1:${http}/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: alertBody(id) });
-          const body = (await response.json()) as { status?: string };
-          answers.push({ status: response.status, kind: body.status });
-        } catch {
-          answers.push({ status: 0 });
+          const body = (await response.json()) as { status?: string; error?: string };
+          answers.push({ id, status: response.status, kind: body.status, reason: body.error?.slice(0, 60) });
+        } catch (error) {
+          answers.push({ id, status: 0, reason: failureCode(error) });
         }
       }),
     );
     const acceptedAt = performance.now();
     const distinctIds = [...new Set(ids)];
-    await Promise.all(distinctIds.map((id) => target.arrival(id, options.timeoutMs)));
-    const finishedAt = performance.now();
+    // Only an accepted alert has an action to wait for; one nobody accepted would only run out the timeout.
+    const acceptedIds = [...new Set(answers.filter((a) => a.status === 200).map((a) => a.id))];
+    const arrivals = await Promise.all(acceptedIds.map((id) => target.arrival(id, options.timeoutMs)));
+    const finishedAt = Math.max(acceptedAt, ...arrivals.map((at) => at ?? performance.now()));
     const connection = await Connection.connect({ address: `127.0.0.1:${grpc}` });
     const runs = (await new Client({ connection }).workflow.count(`WorkflowType = 'playbook'`)).count;
     await connection.close();
@@ -118,6 +106,7 @@ export async function measureStorm(options: { distinct: number; repeats: number;
       started: answers.filter((a) => a.kind === 'started').length,
       duplicates: answers.filter((a) => a.kind === 'duplicate').length,
       otherAnswers: answers.filter((a) => a.status !== 200).length,
+      otherByReason: countBy(answers.filter((a) => a.status !== 200).map((a) => `${a.status} ${a.reason ?? ''}`.trim())),
       runs,
       actionsDone: distinctIds.filter((id) => target.arrivals.has(id)).length,
       acceptAllS: Math.round((acceptedAt - started) / 100) / 10,
@@ -127,8 +116,7 @@ export async function measureStorm(options: { distinct: number; repeats: number;
     };
   } finally {
     clearInterval(sampler);
-    talon.kill('SIGTERM');
-    await new Promise((r) => talon.once('exit', r));
+    await talon.stop();
     await target.stop();
   }
 }

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { Client } from '@temporalio/client';
 import { listen } from '../src/roles/ingest-server.ts';
 import { alertBody } from './alerts.ts';
 import { benchApp, expectStarted } from './ingest.ts';
 import { runPool } from './pool.ts';
+import { rssOf } from './processes.ts';
 import { benchWorker } from './setup.ts';
 
 // The ingest while the worker works, as `talon start` runs them: one process, the ingest's client on
@@ -25,13 +25,6 @@ export interface WorkingRun {
 
 const MB = 1024 * 1024;
 const round = (n: number) => Math.round(n * 10) / 10;
-
-/** Resident set of another process, from /proc (Linux). */
-function rssOf(pid: number | undefined): number {
-  if (pid === undefined) return Number.NaN;
-  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return match ? Number(match[1]) * 1024 : Number.NaN;
-}
 
 export async function measureWhileWorking(options: {
   address: string;

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
+import { createAdaptorServer } from '@hono/node-server';
 import type { Hono } from 'hono';
 
 export interface RunningServer {
@@ -31,6 +31,14 @@ function httpsOptions(tls: IngestTls) {
   };
 }
 
+/**
+ * Connections the kernel completes and holds before the process accepts them (capped by
+ * net.core.somaxconn). Node's 511 overflows in an alert storm: falcosidekick opens a connection per
+ * alert in flight, and past the queue the handshakes are dropped and its requests time out; a long
+ * queue only makes them wait for their turn.
+ */
+const LISTEN_BACKLOG = 65_535;
+
 /** How long close() lets requests in flight finish before their connections are cut. */
 const CLOSE_BOUND_MS = 10_000;
 
@@ -54,7 +62,9 @@ export async function listen(app: Hono, hostname: string, port: number, tls?: In
   const limits = { headersTimeout, requestTimeout, connectionsCheckingInterval: Math.max(100, Math.floor(headersTimeout / 4)) };
   const options = tls ? { createServer: createHttpsServer, serverOptions: { ...httpsOptions(tls), ...limits } } : { serverOptions: limits };
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch: app.fetch, hostname, port, ...options }, (info: AddressInfo) => {
+    const server = createAdaptorServer({ fetch: app.fetch, hostname, ...options });
+    server.listen({ port, host: hostname, backlog: LISTEN_BACKLOG }, () => {
+      const info = server.address() as AddressInfo;
       const host = hostname === '0.0.0.0' ? '127.0.0.1' : hostname;
       resolve({
         url: `${scheme}://${host}:${info.port}`,

@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { Agent, request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
@@ -85,6 +87,20 @@ describe('hostile requests to the ingest app', () => {
         req.end();
       });
       expect(status).toBe(405);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('listens with a queue longer than Node\'s 511, so a storm of new connections waits instead of being dropped', async () => {
+    const { ingest } = await app();
+    const server = await listen(ingest, '127.0.0.1', 0);
+    try {
+      // The kernel reports a listening socket's queue length as its Send-Q, capped by somaxconn.
+      const somaxconn = Number(readFileSync('/proc/sys/net/core/somaxconn', 'utf8'));
+      const listening = execFileSync('ss', ['-Hltn', `sport = :${server.port}`], { encoding: 'utf8' }).trim().split(/\s+/);
+      expect(Number(listening[2])).toBe(Math.min(somaxconn, 65_535));
+      expect(Number(listening[2])).toBeGreaterThan(511);
     } finally {
       await server.close();
     }

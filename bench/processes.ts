@@ -1,0 +1,62 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+// `talon` processes as the bench runs them (the built CLI, configured by environment only), and
+// their resident memory read from /proc (Linux).
+
+const BIN = fileURLToPath(new URL('../bin/talon.js', import.meta.url));
+
+/** Resident set of a process in bytes; 0 once it is gone. */
+export function rssOf(pid: number | undefined): number {
+  try {
+    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** Direct children of a process (the embedded Temporal server of `talon start`). */
+export function childrenOf(pid: number | undefined): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+export interface TalonProcess {
+  readonly process: ChildProcess;
+  /** What it wrote to stderr so far (the ready lines, warnings, errors). */
+  stderr(): string;
+  /** SIGTERM, then waits for the exit (the worker drains first). */
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs `talon <role>` with `env` over this process's environment and waits until it says it is
+ * ready (its `Temporal:` line, printed once every role it runs is up).
+ */
+export async function spawnTalon(role: 'start' | 'serve' | 'worker', env: Record<string, string>, readyWithinMs = 60_000): Promise<TalonProcess> {
+  // BENCH_TALON_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) profiles the talon processes.
+  const nodeArgs = (process.env.BENCH_TALON_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, BIN, role], {
+    env: { ...process.env, LOG_LEVEL: 'warn', LOG_FORMAT: 'json', WATCH_RULES: 'false', WORKER_METRICS_PORT: '0', ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    await exited;
+  };
+  const ready = () => /^Temporal:/m.test(stderr);
+  for (let waited = 0; waited < readyWithinMs && !ready() && child.exitCode === null; waited += 100) await new Promise((r) => setTimeout(r, 100));
+  if (!ready()) {
+    await stop();
+    throw new Error(`talon ${role} did not come up:\n${stderr}`);
+  }
+  return { process: child, stderr: () => stderr, stop };
+}
