@@ -59,7 +59,11 @@ async function main(): Promise<void> {
     processes.push(...ingests);
     // Round robin over the replicas, as a Service spreads falcosidekick's connections.
     const post = async (i: number, id: string) => {
-      const response = await fetch(`http://127.0.0.1:${ports[i % replicas]}/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: alertBody(id) });
+      const response = await fetch(`http://127.0.0.1:${ports[i % replicas]}/`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: alertBody(id),
+      });
       if (response.status !== 200) throw new Error(`ingest answered ${response.status} ${await response.text()}`);
     };
     const sendAndAwait = async (i: number, id: string) => {
@@ -73,7 +77,12 @@ async function main(): Promise<void> {
     const rssIdle = processes.map((p) => rssOf(p.process.pid));
 
     const latencies: number[] = [];
-    await runPool(SETTINGS.latency.count, SETTINGS.latency.concurrency, async (i) => void latencies.push(await sendAndAwait(i, `lat-${i}`)), SETTINGS.timeoutMs);
+    await runPool(
+      SETTINGS.latency.count,
+      SETTINGS.latency.concurrency,
+      async (i) => void latencies.push(await sendAndAwait(i, `lat-${i}`)),
+      SETTINGS.timeoutMs,
+    );
     latencies.sort((a, b) => a - b);
 
     const ids = Array.from({ length: SETTINGS.working.count }, (_, i) => `work-${i}`);
@@ -125,7 +134,10 @@ async function main(): Promise<void> {
       ['  1,000 alerts at 32 in flight: accepted / completed per s', `${result.working.acceptedPerSec} / ${result.working.completedPerSec}`],
       ['  … as a ratio to the raw start rate', `${result.working.acceptedRatio} / ${result.working.completedRatio}`],
       ['  raw workflow.start per s (no worker)', `${result.rawStartsPerSec}`],
-      ['  RSS workers idle / after; ingests idle / after', `${result.rssMb.workersIdle} / ${result.rssMb.workersAfter}; ${result.rssMb.ingestsIdle} / ${result.rssMb.ingestsAfter} MB`],
+      [
+        '  RSS workers idle / after; ingests idle / after',
+        `${result.rssMb.workersIdle} / ${result.rssMb.workersAfter}; ${result.rssMb.ingestsIdle} / ${result.rssMb.ingestsAfter} MB`,
+      ],
       ['  Temporal server RSS', result.rssMb.server === undefined ? 'n/a' : `${result.rssMb.server} MB`],
     ];
     const width = Math.max(...rows.map(([k]) => k.length));

@@ -92,13 +92,15 @@ describe('hostile requests to the ingest app', () => {
     }
   });
 
-  it('listens with a queue longer than Node\'s 511, so a storm of new connections waits instead of being dropped', async () => {
+  it("listens with a queue longer than Node's 511, so a storm of new connections waits instead of being dropped", async () => {
     const { ingest } = await app();
     const server = await listen(ingest, '127.0.0.1', 0);
     try {
       // The kernel reports a listening socket's queue length as its Send-Q, capped by somaxconn.
       const somaxconn = Number(readFileSync('/proc/sys/net/core/somaxconn', 'utf8'));
-      const listening = execFileSync('ss', ['-Hltn', `sport = :${server.port}`], { encoding: 'utf8' }).trim().split(/\s+/);
+      const listening = execFileSync('ss', ['-Hltn', `sport = :${server.port}`], { encoding: 'utf8' })
+        .trim()
+        .split(/\s+/);
       expect(Number(listening[2])).toBe(Math.min(somaxconn, 65_535));
       expect(Number(listening[2])).toBeGreaterThan(511);
     } finally {
