@@ -116,7 +116,16 @@ export function formatTable(f: Figures, settings: BenchSettings): string {
       `${f.working.rssIdleMb} / ${f.working.rssAfterMb} MB; ${f.working.serverRssMb} MB`,
     ],
     [`Alert storm: ${f.storm.sent} alerts in ${settings.storm.seconds} s (${f.storm.distinct} distinct) to talon start, worker running`, ''],
-    ['  answered 200: started / duplicate; other answers', `${f.storm.started} / ${f.storm.duplicates}; ${f.storm.otherAnswers}`],
+    [
+      '  answered 200: started / duplicate; other answers',
+      `${f.storm.started} / ${f.storm.duplicates}; ${f.storm.otherAnswers}${
+        f.storm.otherAnswers > 0
+          ? ` (${Object.entries(f.storm.otherByReason)
+              .map(([reason, n]) => `${n}× ${reason}`)
+              .join(', ')})`
+          : ''
+      }`,
+    ],
     ['  playbook runs; actions done', `${f.storm.runs}; ${f.storm.actionsDone}`],
     ['  time to accept all / to finish all', `${f.storm.acceptAllS} / ${f.storm.finishAllS} s`],
     ['  peak RSS: talon start (ingest + worker) / its Temporal dev server', `${f.storm.peakRssMb} / ${f.storm.serverPeakRssMb} MB`],

@@ -44,9 +44,13 @@ const CLOSE_BOUND_MS = 10_000;
 
 /** Bounds on a slow client, so a connection that trickles its headers or body cannot stay open. */
 export interface ReadTimeouts {
-  /** Time to receive the headers. @default 10000 */
+  /**
+   * Time to receive the headers, counted by Node from the connection's accept: in a storm the
+   * process accepts thousands of queued connections at once and reads them in turn, so the bound
+   * must cover that turn, not only a slow client. @default 60000
+   */
   readonly headersMs?: number;
-  /** Time to receive the whole request. @default 30000 */
+  /** Time to receive the whole request, from the accept too. @default 120000 */
   readonly requestMs?: number;
 }
 
@@ -56,8 +60,8 @@ export interface ReadTimeouts {
  */
 export async function listen(app: Hono, hostname: string, port: number, tls?: IngestTls, timeouts: ReadTimeouts = {}): Promise<RunningServer> {
   const scheme = tls ? 'https' : 'http';
-  const headersTimeout = timeouts.headersMs ?? 10_000;
-  const requestTimeout = Math.max(timeouts.requestMs ?? 30_000, headersTimeout);
+  const headersTimeout = timeouts.headersMs ?? 60_000;
+  const requestTimeout = Math.max(timeouts.requestMs ?? 120_000, headersTimeout);
   // Node checks the timeouts every `connectionsCheckingInterval`: a fraction of the shortest.
   const limits = { headersTimeout, requestTimeout, connectionsCheckingInterval: Math.max(100, Math.floor(headersTimeout / 4)) };
   const options = tls ? { createServer: createHttpsServer, serverOptions: { ...httpsOptions(tls), ...limits } } : { serverOptions: limits };
