@@ -7,6 +7,7 @@
 #
 #   bash bench/scale-out.sh            # both backends, 1 and 2 replicas
 #   REPLICAS="2" BACKENDS=postgresql bash bench/scale-out.sh
+#   bash bench/scale-out.sh serve      # only start the PostgreSQL-backed server, until Ctrl-C
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,6 +21,13 @@ WORK=$(mktemp -d /tmp/talon-scale-out.XXXXXX)
 PIDS=()
 
 cleanup() {
+  local status=$?
+  # On failure, the servers' own words say why.
+  if [ "$status" != 0 ]; then
+    for log in "$WORK"/temporal/log "$WORK"/pg/log "$WORK"/*.log; do
+      [ -f "$log" ] && { echo "--- $log" >&2; tail -n 30 "$log" >&2; }
+    done
+  fi
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
   [ -f "$WORK/pg/postmaster.pid" ] && as_postgres "$PG_BIN/pg_ctl" -D "$WORK/pg" -m fast stop >/dev/null 2>&1 || true
@@ -32,7 +40,16 @@ as_postgres() {
   if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
-free_port() { node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
+# A free port below 32768: Temporal keeps membership ports in a PostgreSQL smallint.
+free_port() {
+  node -e '
+    const net = require("net");
+    const attempt = () => {
+      const port = 20000 + Math.floor(Math.random() * 12000);
+      const s = net.createServer().once("error", attempt).listen(port, "127.0.0.1", () => s.close(() => console.log(port)));
+    };
+    attempt();'
+}
 
 wait_for_port() {
   for _ in $(seq 1 300); do (echo >"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.2; done
@@ -70,12 +87,11 @@ start_postgresql() {
     -o "-p $PG_PORT -k $WORK/pg -c listen_addresses=127.0.0.1 -c max_connections=200 -c shared_buffers=256MB" start >/dev/null
   local sql="$SERVER_DIR/bin/temporal-sql-tool --plugin postgres12 --ep 127.0.0.1 -p $PG_PORT -u postgres"
   for db in temporal temporal_visibility; do
-    $sql --db "$db" create-database >/dev/null
+    $sql --db "$db" create-database >>"$WORK/schema.log" 2>&1
+    $sql --db "$db" setup-schema -v 0.0 >>"$WORK/schema.log" 2>&1
   done
-  $sql --db temporal setup-schema -v 0.0 >/dev/null
-  $sql --db temporal update-schema -d "$SERVER_DIR/schema/postgresql/v12/temporal/versioned" >/dev/null
-  $sql --db temporal_visibility setup-schema -v 0.0 >/dev/null
-  $sql --db temporal_visibility update-schema -d "$SERVER_DIR/schema/postgresql/v12/visibility/versioned" >/dev/null
+  $sql --db temporal update-schema -d "$SERVER_DIR/schema/postgresql/v12/temporal/versioned" >>"$WORK/schema.log" 2>&1
+  $sql --db temporal_visibility update-schema -d "$SERVER_DIR/schema/postgresql/v12/visibility/versioned" >>"$WORK/schema.log" 2>&1
 }
 
 start_temporal_postgresql() {
@@ -142,6 +158,16 @@ stop_server() {
 TEMPORAL_CLI=$(ls -d "$TOOLS"/temporal-cli-*/bin/temporal 2>/dev/null | sort -V | tail -1)
 if [ -z "$TEMPORAL_CLI" ]; then npm run -s postinstall >/dev/null; TEMPORAL_CLI=$(ls -d "$TOOLS"/temporal-cli-*/bin/temporal | sort -V | tail -1); fi
 [ -f dist/workflow-bundle.js ] || npm run -s build
+
+if [ "${1:-}" = serve ]; then
+  provision_server
+  provision_postgresql
+  start_postgresql
+  start_temporal_postgresql
+  echo "Temporal on PostgreSQL at 127.0.0.1:$FRONTEND_PORT (namespace default); Ctrl-C stops it"
+  wait "$SERVER_PID"
+  exit 0
+fi
 
 for backend in $BACKENDS; do
   for replicas in $REPLICAS; do

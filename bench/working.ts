@@ -1,63 +1,93 @@
-import { randomUUID } from 'node:crypto';
-import { Client } from '@temporalio/client';
-import { listen } from '../src/roles/ingest-server.ts';
-import { alertBody } from './alerts.ts';
-import { benchApp, expectStarted } from './ingest.ts';
-import { runPool } from './pool.ts';
-import { rssOf } from './processes.ts';
-import { benchWorker } from './setup.ts';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { playbookStartOptions } from '../src/ingest/starter.ts';
+import { freePort } from '../src/temporal/dev-server.ts';
+import { alertBody, ingestRulesYaml, loadYaml } from './alerts.ts';
+import { prepareRawStart } from './ingest.ts';
+import { ratePerSecond, runPool } from './pool.ts';
+import { childrenOf, rssOf, spawnTalon } from './processes.ts';
+import { ArrivalRecorder } from './target.ts';
 
-// The ingest while the worker works, as `talon start` runs them: one process, the ingest's client on
-// the worker's connection with eager starts. Alerts are sent as fast as the ingest answers;
-// "accepted" counts 200s per second, "completed" the actions that arrived per second, until the last.
+// The ingest while the worker works, in a real `talon start` process (ingest + worker, its own
+// embedded Temporal server): alerts sent as fast as the ingest answers; "accepted" counts 200s per
+// second, "completed" the actions that arrived per second, until the last. Then the raw start rate
+// of the same server (a client in this process, a queue no worker polls), for the ratios.
 
 export interface WorkingRun {
   readonly alerts: number;
   readonly acceptedPerSec: number;
   readonly completedPerSec: number;
   readonly failed: number;
-  /** This process (ingest + worker + the bench's target), before any alert and after all completed; MB. */
+  /** `workflow.start` per second on the same server, no worker polling that queue. */
+  readonly rawPerSec: number;
+  /** The `talon start` process (ingest + worker), started and idle, and after all 1,000 completed; MB. */
   readonly rssIdleMb: number;
   readonly rssAfterMb: number;
-  /** The Temporal dev server's own RSS at the end; MB. */
+  /** Its embedded Temporal dev server at the end; MB. */
   readonly serverRssMb: number;
 }
 
 const MB = 1024 * 1024;
 const round = (n: number) => Math.round(n * 10) / 10;
 
-export async function measureWhileWorking(options: {
-  address: string;
-  serverPid: number | undefined;
-  bundle: { code: string };
-  count: number;
-  concurrency: number;
-  timeoutMs: number;
-}): Promise<WorkingRun> {
-  const { target, ruleSet, taskQueue, connection, stop } = await benchWorker(options.address, options.bundle, 'working');
-  const server = await listen(benchApp(new Client({ connection }), taskQueue, ruleSet, true), '127.0.0.1', 0);
+export async function measureWhileWorking(options: { count: number; concurrency: number; timeoutMs: number }): Promise<WorkingRun> {
+  const target = await new ArrivalRecorder().start();
+  const dir = mkdtempSync(join(tmpdir(), 'talon-working-'));
+  writeFileSync(join(dir, 'rules.yaml'), ingestRulesYaml(target.url));
+  const [grpc, http] = [await freePort(), await freePort()];
+  const talon = await spawnTalon('start', {
+    TEMPORAL_ADDRESS: '',
+    TEMPORAL_EMBEDDED_PORT: String(grpc),
+    TEMPORAL_EMBEDDED_UI_PORT: String(await freePort()),
+    TEMPORAL_EMBEDDED_DB_FILENAME: join(dir, 'temporal.db'),
+    LISTEN_ADDRESS: '127.0.0.1',
+    LISTEN_PORT: String(http),
+    RULES_FILES: join(dir, 'rules.yaml'),
+    DEDUPLICATION_TIME_WINDOW_SECONDS: '0',
+  });
+  const pid = talon.process.pid;
+  const connection = await Connection.connect({ address: `127.0.0.1:${grpc}` });
   try {
-    global.gc?.();
-    const rssIdle = process.memoryUsage().rss;
-    const ids = Array.from({ length: options.count }, () => randomUUID());
+    const post = async (id: string) => {
+      const response = await fetch(`http://127.0.0.1:${http}/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: alertBody(id) });
+      if (response.status !== 200) throw new Error(`ingest answered ${response.status} ${await response.text()}`);
+    };
+    // Idle: started, the worker polling, nothing sent yet.
+    await new Promise((r) => setTimeout(r, 2000));
+    const rssIdle = rssOf(pid);
+    const ids = Array.from({ length: options.count }, (_, i) => `working-${i}`);
     const started = performance.now();
-    const sent = await runPool(options.count, options.concurrency, async (i) => {
-      await expectStarted(await fetch(`${server.url}/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: alertBody(ids[i]!) }));
-    });
+    const sent = await runPool(options.count, options.concurrency, (i) => post(ids[i]!), options.timeoutMs);
     const acceptedAt = performance.now();
     await Promise.all(ids.map((id) => target.arrival(id, options.timeoutMs)));
     const lastArrival = Math.max(...ids.map((id) => target.arrivals.get(id) ?? Number.NaN));
+    // Let the runs close and the worker settle before "after".
+    await new Promise((r) => setTimeout(r, 2000));
+    const rssAfter = rssOf(pid);
+
+    const rawRules = await loadYaml(ingestRulesYaml('http://127.0.0.1:9/hit'));
+    const inputs = Array.from({ length: options.count }, (_, i) => prepareRawStart(rawRules, `working-raw-${i}`));
+    const client = new Client({ connection });
+    const raw = await runPool(inputs.length, options.concurrency, async (i) => {
+      const { workflowId, input, searchAttributes } = inputs[i]!;
+      await client.workflow.start('playbook', playbookStartOptions('bench-working-unpolled', workflowId, input, searchAttributes));
+    });
     return {
       alerts: options.count,
-      acceptedPerSec: round(sent.done / ((acceptedAt - started) / 1000)),
+      acceptedPerSec: round((sent.done - sent.failed) / ((acceptedAt - started) / 1000)),
       completedPerSec: round(target.arrivals.size / ((lastArrival - started) / 1000)),
       failed: sent.failed,
+      rawPerSec: round(ratePerSecond(raw)),
       rssIdleMb: round(rssIdle / MB),
-      rssAfterMb: round(process.memoryUsage().rss / MB),
-      serverRssMb: round(rssOf(options.serverPid) / MB),
+      rssAfterMb: round(rssAfter / MB),
+      serverRssMb: round(Math.max(0, ...childrenOf(pid).map(rssOf)) / MB),
     };
   } finally {
-    await server.close();
-    await stop();
+    await connection.close();
+    await talon.stop();
+    await target.stop();
+    rmSync(dir, { recursive: true, force: true });
   }
 }

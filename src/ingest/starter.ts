@@ -23,11 +23,14 @@ export class TemporalUnavailableError extends Error {}
 /**
  * The start may or may not have happened, and trying again is right: gRPC UNAVAILABLE (14),
  * DEADLINE_EXCEEDED (4) and CANCELLED (1), and a transport failure reported as INTERNAL (13) or
- * UNKNOWN (2) — a stream reset or dropped connection while the server restarts.
+ * UNKNOWN (2) — a stream reset or dropped connection while the server restarts. Also a search
+ * attribute the server's frontends do not know yet: registering one (at start-up, on a new server)
+ * reaches them only when their namespace cache refreshes, some seconds later.
  */
 function isUnavailable(error: unknown): boolean {
   for (let e: unknown = error; e instanceof Error; e = e.cause) {
     const code = 'code' in e ? e.code : undefined;
+    if (code === 3 && /no mapping defined for search attribute/i.test(e.message)) return true;
     if (code === 14 || code === 4 || code === 1) return true;
     if ((code === 13 || code === 2) && /RST_STREAM|connection|socket|protocol error|GOAWAY/i.test(e.message)) return true;
     if (/unavailable|deadline|ECONNREFUSED|ECONNRESET|connect|cancelled/i.test(e.message)) return true;
