@@ -9,6 +9,12 @@ function current(): Context | undefined {
   }
 }
 
+/** A regular activity's context, to heartbeat: a local one runs inside a workflow task and has none to send. */
+function heartbeating(): Context | undefined {
+  const context = current();
+  return context?.info.isLocal ? undefined : context;
+}
+
 /** Aborted when Temporal cancels the activity (delivered with a heartbeat's response). */
 export function cancellationSignal(): AbortSignal | undefined {
   return current()?.cancellationSignal;
@@ -19,7 +25,7 @@ export function cancellationSignal(): AbortSignal | undefined {
  * receives cancellation; the SDK throttles what it really sends to the server.
  */
 export async function withHeartbeats<T>(what: string, work: Promise<T>, everyMs = 5_000): Promise<T> {
-  const context = current();
+  const context = heartbeating();
   if (!context) return work;
   context.heartbeat(what);
   const timer = setInterval(() => context.heartbeat(what), everyMs);
@@ -39,7 +45,7 @@ export const HEARTBEAT_EVERY_MS = 1_000;
  * timeout, and a cancellation request reaches the activity. Returns the function that stops it.
  */
 export function keepAlive(): () => void {
-  const context = current();
+  const context = heartbeating();
   if (!context) return () => undefined;
   const timer = setInterval(() => context.heartbeat(), HEARTBEAT_EVERY_MS);
   return () => clearInterval(timer);

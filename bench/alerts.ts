@@ -24,8 +24,11 @@ export function alertBody(id: string): string {
   });
 }
 
-/** One Talon rule on {@link BENCH_FALCO_RULE} whose single `http:request` action calls `${actionUrl}/<id>`. */
-export function ingestRulesYaml(actionUrl: string): string {
+/**
+ * One Talon rule on {@link BENCH_FALCO_RULE} whose single `http:request` action calls
+ * `${actionUrl}/<id>`; with `local`, the action runs as a local activity (`local: true`).
+ */
+export function ingestRulesYaml(actionUrl: string, local = false): string {
   return [
     '- rule: bench call',
     '  match:',
@@ -36,6 +39,7 @@ export function ingestRulesYaml(actionUrl: string): string {
     '      parameters:',
     `        url: "${actionUrl}/\${BENCH_ID}"`,
     '        method: POST',
+    ...(local ? ['      local: true'] : []),
     '',
   ].join('\n');
 }

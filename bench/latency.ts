@@ -17,6 +17,8 @@ export interface LatencyOptions {
   timeoutMs: number;
   /** The all-in-one setup: the ingest's client shares the worker's connection and starts eagerly. */
   eager?: boolean;
+  /** The action as a local activity (`local: true`) instead of an activity in its lane. */
+  local?: boolean;
 }
 
 export interface LatencyRun {
@@ -48,7 +50,7 @@ function rssSampler() {
  * the playbooks; each playbook's one `http:request` action calls the recorder with the alert's id.
  */
 export async function measureLatency(options: LatencyOptions): Promise<LatencyRun> {
-  const { target, ruleSet, taskQueue, connection, stop } = await benchWorker(options.address, options.bundle, 'latency');
+  const { target, ruleSet, taskQueue, connection, stop } = await benchWorker(options.address, options.bundle, 'latency', options.local);
   // As `talon start` does: the ingest's client on the worker's own connection, starting eagerly.
   const client = options.eager ? new Client({ connection }) : options.client;
   const server = await listen(benchApp(client, taskQueue, ruleSet, options.eager), '127.0.0.1', 0);

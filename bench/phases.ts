@@ -9,8 +9,10 @@ export interface PhaseMedians {
   readonly workflowTaskWaitMs: number;
   /** WorkflowTaskStarted → WorkflowTaskCompleted: the worker running the playbook to its first command. */
   readonly workflowTaskRunMs: number;
-  /** WorkflowTaskCompleted → ActivityTaskStarted: the activity scheduled, matched and polled on its lane. */
+  /** WorkflowTaskCompleted → ActivityTaskStarted: the activity scheduled, matched and polled on its lane (NaN for local activities). */
   readonly activityWaitMs: number;
+  /** History events of one closed run: each is a write of the server's. */
+  readonly historyEvents: number;
   readonly sampled: number;
 }
 
@@ -24,6 +26,7 @@ export async function phaseMedians(client: Client, workflowIds: readonly string[
   const wait: number[] = [];
   const run: number[] = [];
   const activity: number[] = [];
+  const counts: number[] = [];
   for (const id of workflowIds) {
     const events = (await client.workflow.getHandle(id).fetchHistory()).events ?? [];
     const at = (pick: (e: (typeof events)[number]) => unknown) => {
@@ -34,10 +37,17 @@ export async function phaseMedians(client: Client, workflowIds: readonly string[
     const taskStarted = at((e) => e.workflowTaskStartedEventAttributes);
     const taskCompleted = at((e) => e.workflowTaskCompletedEventAttributes);
     const activityStarted = at((e) => e.activityTaskStartedEventAttributes);
-    if (started === undefined || taskStarted === undefined || taskCompleted === undefined || activityStarted === undefined) continue;
+    counts.push(events.length);
+    if (started === undefined || taskStarted === undefined || taskCompleted === undefined) continue;
     wait.push(taskStarted - started);
     run.push(taskCompleted - taskStarted);
-    activity.push(activityStarted - taskCompleted);
+    if (activityStarted !== undefined) activity.push(activityStarted - taskCompleted);
   }
-  return { workflowTaskWaitMs: median(wait), workflowTaskRunMs: median(run), activityWaitMs: median(activity), sampled: wait.length };
+  return {
+    workflowTaskWaitMs: median(wait),
+    workflowTaskRunMs: median(run),
+    activityWaitMs: median(activity),
+    historyEvents: median(counts),
+    sampled: wait.length,
+  };
 }

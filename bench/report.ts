@@ -22,6 +22,7 @@ export function figures(
   settings: BenchSettings,
   throughput: Record<StartMode, PoolResult>,
   latency: LatencyRun,
+  latencyLocal: LatencyRun,
   working: WorkingRun,
   storm: StormRun,
   matching: readonly MatchFigures[],
@@ -58,6 +59,22 @@ export function figures(
       postToStartedP50Ms: round(percentile(ack, 50)),
       postToStartedP99Ms: round(percentile(ack, 99)),
       phasesMedianMs: latency.phases,
+    },
+    latencyLocal: {
+      postToActivityP50Ms: round(
+        percentile(
+          [...latencyLocal.toActivity].sort((a, b) => a - b),
+          50,
+        ),
+      ),
+      postToActivityP99Ms: round(
+        percentile(
+          [...latencyLocal.toActivity].sort((a, b) => a - b),
+          99,
+        ),
+      ),
+      missing: latencyLocal.missing,
+      phasesMedianMs: latencyLocal.phases,
     },
     working: {
       ...working,
@@ -107,6 +124,14 @@ export function formatTable(f: Figures, settings: BenchSettings): string {
     [
       `  medians from ${l.phasesMedianMs.sampled} histories: workflow task wait / run, activity wait`,
       `${l.phasesMedianMs.workflowTaskWaitMs} / ${l.phasesMedianMs.workflowTaskRunMs} / ${l.phasesMedianMs.activityWaitMs} ms`,
+    ],
+    [
+      '  the action as a local activity (local: true): p50 / p99; missing',
+      `${f.latencyLocal.postToActivityP50Ms} / ${f.latencyLocal.postToActivityP99Ms} ms; ${f.latencyLocal.missing}`,
+    ],
+    [
+      '  … its medians: workflow task wait / run (the action inside it); history events',
+      `${f.latencyLocal.phasesMedianMs.workflowTaskWaitMs} / ${f.latencyLocal.phasesMedianMs.workflowTaskRunMs} ms; ${f.latencyLocal.phasesMedianMs.historyEvents}`,
     ],
     [`Ingest while the worker works (${f.working.alerts} alerts to a talon start process)`, ''],
     ['  accepted (200 started) / completed (action done)', `${f.working.acceptedPerSec} / ${f.working.completedPerSec} alerts/s`],

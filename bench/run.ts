@@ -46,6 +46,15 @@ async function main(): Promise<void> {
     // As `talon start` runs: the ingest's client on the worker's connection, eager starts
     // (BENCH_EAGER=0: a separate gRPC client, as `talon serve` next to `talon worker`).
     const latency = await measureLatency({ address: server.address, client, bundle, ...SETTINGS.latency, eager: process.env.BENCH_EAGER !== '0' });
+    step(`latency again with the action as a local activity (local: true)`);
+    const latencyLocal = await measureLatency({
+      address: server.address,
+      client,
+      bundle,
+      ...SETTINGS.latency,
+      eager: process.env.BENCH_EAGER !== '0',
+      local: true,
+    });
     step(`ingest throughput: ${SETTINGS.ingest.count} alerts per mode at concurrency ${SETTINGS.ingest.concurrency}`);
     // No worker polls this queue, so only the start is measured; the action URL is never called.
     const ingestRules = await loadYaml(ingestRulesYaml('http://127.0.0.1:9/hit'));
@@ -64,7 +73,7 @@ async function main(): Promise<void> {
     const working = await measureWhileWorking(SETTINGS.working);
     step(`alert storm: ${SETTINGS.storm.distinct + SETTINGS.storm.repeats} alerts in ${SETTINGS.storm.seconds} s to a talon start process`);
     const storm = await measureStorm(SETTINGS.storm);
-    const result = figures(SETTINGS, throughput, latency, working, storm, matching, performance.now() - started, [loadBefore, loadavg()[0] ?? 0]);
+    const result = figures(SETTINGS, throughput, latency, latencyLocal, working, storm, matching, performance.now() - started, [loadBefore, loadavg()[0] ?? 0]);
     console.log(`\n${formatTable(result, SETTINGS)}\n`);
     console.log(JSON.stringify(result));
   } finally {

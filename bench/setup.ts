@@ -11,9 +11,9 @@ import { ArrivalRecorder } from './target.ts';
  * What the worker phases share: the recorder the actions call, the rules pointing at it, and a real
  * worker on a fresh task queue of `address`, running `bundle`.
  */
-export async function benchWorker(address: string, bundle: { code: string }, name: string) {
+export async function benchWorker(address: string, bundle: { code: string }, name: string, local = false) {
   const target = await new ArrivalRecorder().start();
-  const ruleSet: RuleSet = await loadYaml(ingestRulesYaml(target.url));
+  const ruleSet: RuleSet = await loadYaml(ingestRulesYaml(target.url, local));
   const taskQueue = `bench-${name}-${randomUUID()}`;
   const connection = await NativeConnection.connect({ address });
   const worker = await createWorker({

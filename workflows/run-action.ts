@@ -1,4 +1,4 @@
-import { ActivityFailure, ApplicationFailure, proxyActivities, TimeoutFailure, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, proxyActivities, proxyLocalActivities, TimeoutFailure, workflowInfo } from '@temporalio/workflow';
 import { laneTaskQueue } from '../src/contract/index.ts';
 import { hostname, namespace, podName } from '../src/events/fields.ts';
 import { talonContext } from './context.ts';
@@ -12,8 +12,9 @@ function attemptOf(failure: ApplicationFailure): number | undefined {
 
 /** Error text, type and attempt count out of an activity failure. */
 function describeFailure(error: unknown, action: PlannedAction): { error: string; errorType: string; attempts: number } {
-  if (error instanceof ActivityFailure) {
-    const cause = error.cause;
+  // A regular activity's failure wraps the cause in an ActivityFailure; a local activity's may not.
+  if (error instanceof ActivityFailure || error instanceof ApplicationFailure || error instanceof TimeoutFailure) {
+    const cause = error instanceof ActivityFailure ? error.cause : error;
     if (cause instanceof ApplicationFailure) {
       return { error: cause.message, errorType: cause.type ?? 'Error', attempts: attemptOf(cause) ?? action.retry.maximumAttempts };
     }
@@ -55,15 +56,20 @@ export async function runAction(
   action: PlannedAction,
   idempotencyKey: string,
 ): Promise<{ report: ActionReport; result?: ActionActivityResult }> {
-  const activities = proxyActivities<Record<string, ActionActivity>>({
-    // Its lane's queue (own worker slots); inputs planned before lanes used the playbook's queue.
-    taskQueue: action.lane ? laneTaskQueue(workflowInfo().taskQueue, action.lane) : undefined,
-    startToCloseTimeout: action.timeout,
-    heartbeatTimeout: ACTION_HEARTBEAT_TIMEOUT,
-    retry: { ...action.retry, nonRetryableErrorTypes: ['InvalidParameters'] },
-    // The UI's label for this step: the action and what it acts on.
-    summary: `${action.name}: ${action.actionner} → ${eventTarget(event)}`.slice(0, 200),
-  });
+  const retry = { ...action.retry, nonRetryableErrorTypes: ['InvalidParameters'] };
+  // The UI's label for this step: the action and what it acts on.
+  const summary = `${action.name}: ${action.actionner} → ${eventTarget(event)}`.slice(0, 200);
+  const activities = action.local
+    ? // In this workflow task, on this worker: no activity task to schedule, match and report.
+      proxyLocalActivities<Record<string, ActionActivity>>({ startToCloseTimeout: action.timeout, retry, summary })
+    : proxyActivities<Record<string, ActionActivity>>({
+        // Its lane's queue (own worker slots); inputs planned before lanes used the playbook's queue.
+        taskQueue: action.lane ? laneTaskQueue(workflowInfo().taskQueue, action.lane) : undefined,
+        startToCloseTimeout: action.timeout,
+        heartbeatTimeout: ACTION_HEARTBEAT_TIMEOUT,
+        retry,
+        summary,
+      });
   const started = Date.now();
   const base = { action: action.name, actionner: action.actionner };
   try {

@@ -76,6 +76,11 @@ export interface PlannedAction {
   readonly expireAfter?: string;
   /** One of the governor's destructive actionners: it draws on the blast-radius budget. */
   readonly destructive?: boolean;
+  /**
+   * Extension `local: true`: a local activity in the playbook's own workflow task (no activity task,
+   * no lane): fewer history events and round trips; retried by the workflow task, no heartbeat.
+   */
+  readonly local?: boolean;
 }
 
 /** Lane of the notifier activities: a slow chat or mail server cannot hold the actions' slots. */

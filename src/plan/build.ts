@@ -42,6 +42,7 @@ function planAction(action: ActionSpec, lookup: ActionnerLookup, destructive: Re
     ...(action.approval ? { approval: action.approval } : {}),
     ...(action.expireAfter ? { expireAfter: action.expireAfter } : {}),
     ...(destructive.has(action.actionner) ? { destructive: true } : {}),
+    ...(action.local ? { local: true } : {}),
   };
 }
 

@@ -55,6 +55,7 @@ function compileAction(action: RawAction): ActionSpec {
     ...(action.timeout === undefined ? {} : { timeout: action.timeout }),
     ...(action.approval === undefined ? {} : { approval: action.approval }),
     ...(action.expireAfter === undefined ? {} : { expireAfter: action.expireAfter.value }),
+    ...(action.local === undefined ? {} : { local: action.local.value }),
     origin: action.pos,
   };
 }

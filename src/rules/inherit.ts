@@ -53,6 +53,8 @@ export function inheritAction(entry: RawAction, definition: RawAction, rule: str
   if (approval !== undefined) merged.approval = approval;
   const expireAfter = entry.expireAfter ?? definition.expireAfter;
   if (expireAfter !== undefined) merged.expireAfter = expireAfter;
+  const local = entry.local ?? definition.local;
+  if (local !== undefined) merged.local = local;
   const output = inheritOutput(entry.output, definition.output, report);
   if (output !== undefined) merged.output = output;
   const retry = foldRetry(definition.retry, entry.retry);

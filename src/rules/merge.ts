@@ -65,6 +65,7 @@ function foldAction(earlier: RawAction, later: RawAction, onError: (e: RuleError
   if (later.timeout !== undefined) folded.timeout = later.timeout;
   if (later.approval !== undefined) folded.approval = later.approval;
   if (later.expireAfter !== undefined) folded.expireAfter = later.expireAfter;
+  if (later.local !== undefined) folded.local = later.local;
   const output = foldOutput(earlier.output, later.output, onError, action);
   if (output !== undefined) folded.output = output;
   const retry = foldRetry(earlier.retry, later.retry);

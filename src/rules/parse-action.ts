@@ -67,5 +67,8 @@ export function parseAction(parent: NodeCtx, node: Node): RawAction {
   if (approval !== undefined) action.approval = approval;
   const expireAfter = readExpireAfter(ctx, fields.get('expire_after'));
   if (expireAfter !== undefined) action.expireAfter = expireAfter;
+  const localField = fields.get('local');
+  const local = readBoolean(ctx, localField, 'local');
+  if (local !== undefined && localField !== undefined) action.local = { value: local, pos: posOf(ctx, localField.key) };
   return action;
 }

@@ -7,7 +7,7 @@ import { fail, fieldsOf, isAbsent, posOf, readStringList, type Field, type NodeC
 
 /**
  * The extension keys beyond Talon's format: on an action `retry:` (Temporal retry policy
- * overrides), `timeout:` (start-to-close timeout of one attempt), `approval:` and `expire_after:`;
+ * overrides), `timeout:` (start-to-close timeout of one attempt), `approval:`, `expire_after:` and `local:`;
  * on a rule `approval:`.
  */
 

@@ -48,6 +48,7 @@ export interface RawAction {
   readonly timeout?: string;
   readonly approval?: ApprovalPolicy;
   readonly expireAfter?: Located<string>;
+  readonly local?: Located<boolean>;
 }
 
 export interface RawMatch {

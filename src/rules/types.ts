@@ -35,6 +35,8 @@ export interface ActionSpec {
   readonly approval?: ApprovalPolicy;
   /** Extension: undo the action's change after this long (Temporal duration string). */
   readonly expireAfter?: string;
+  /** Extension: run as a local activity, inside the playbook's workflow task. */
+  readonly local?: boolean;
   readonly origin: Origin;
 }
 

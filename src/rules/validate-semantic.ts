@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { Json } from '../contract/index.ts';
 import type { RuleCatalog } from './catalog.ts';
+import { durationMs } from '../contract/durations.ts';
 import { RuleError } from './errors.ts';
 import type { Pos, RawAction, RawParams, RawRule } from './raw.ts';
 
@@ -51,6 +52,7 @@ function checkAction(action: RawAction, catalog: RuleCatalog, add: Add): void {
     const undoable = catalog.undoable?.() ?? [];
     add(action.expireAfter.pos, `'expire_after' needs an actionner that can undo its change (${undoable.join(', ')}); '${actionner.value}' cannot`);
   }
+  if (action.local?.value === true) checkLocal(action, action.local.pos, descriptor?.timeout, add);
   // The reference fails only when the action runs (`unknown context`); a rule file is refused here.
   for (const context of action.additionalContexts) {
     if (!catalog.hasContext(context)) add(action.pos, `unknown context '${context}'`);
@@ -79,4 +81,17 @@ export function validateSemantic(rules: readonly RawRule[], catalog: RuleCatalog
     }
   }
   return errors;
+}
+
+/** Longest attempt a local activity may take: it runs inside a workflow task and cannot heartbeat. */
+export const LOCAL_MAX_TIMEOUT = '1m';
+
+/** `local: true` is for short calls: no artifact to stream, nothing to undo later, a bounded attempt. */
+function checkLocal(action: RawAction, pos: Pos, specTimeout: string | undefined, add: Add): void {
+  if (action.output !== undefined) add(pos, `'local' cannot be combined with 'output': an artifact is streamed by a regular activity`);
+  if (action.expireAfter !== undefined) add(pos, `'local' cannot be combined with 'expire_after'`);
+  const timeout = action.timeout ?? specTimeout;
+  const ms = durationMs(timeout);
+  if (ms !== undefined && ms > (durationMs(LOCAL_MAX_TIMEOUT) ?? 60_000))
+    add(pos, `'local' needs a timeout of at most ${LOCAL_MAX_TIMEOUT} (this action's is ${timeout}): a local activity cannot heartbeat`);
 }

@@ -90,6 +90,53 @@ describe('approval, expire_after and the governor in plans', () => {
     ]);
   });
 
+  it('carries local: true into the plan, and refuses it with an output, expire_after or a long timeout, with file and line', async () => {
+    const ruleSet = await rulesFromYaml(`- rule: quick
+  match: { rules: [Terminal shell in container] }
+  actions:
+    - action: ticket
+      actionner: http:request
+      parameters: { url: "http://127.0.0.1:9/x" }
+      local: true
+    - action: label
+      actionner: kubernetes:label
+      parameters: { labels: { a: b } }
+`);
+    const plan = planEvent(falcoEvent(), ruleSet, { defaultNotifiers: [], dedupWindowSeconds: 0 })!;
+    expect(plan.input.rules[0]!.actions[0]!.local).toBe(true);
+    expect(Object.keys(plan.input.rules[0]!.actions[1]!)).not.toContain('local');
+
+    const errors = await errorsOf(`- rule: bad
+  match: { rules: [x] }
+  actions:
+    - action: ticket
+      actionner: http:request
+      parameters: { url: "http://127.0.0.1:9/x" }
+      output: { target: local:file, parameters: { destination: /tmp } }
+      local: true
+    - action: label
+      actionner: kubernetes:label
+      parameters: { labels: { a: b } }
+      expire_after: 1h
+      local: true
+    - action: slow
+      actionner: http:request
+      parameters: { url: "http://127.0.0.1:9/x" }
+      timeout: 5m
+      local: true
+    - action: exec
+      actionner: kubernetes:exec
+      parameters: { command: "ls" }
+      local: true
+`);
+    expect(errors).toEqual([
+      expect.stringMatching(/rules\.yaml:8: .*'local' cannot be combined with 'output'/),
+      expect.stringMatching(/rules\.yaml:13: .*'local' cannot be combined with 'expire_after'/),
+      expect.stringMatching(/rules\.yaml:18: .*'local' needs a timeout of at most 1m \(this action's is 5m\)/),
+      expect.stringMatching(/rules\.yaml:22: .*'local' needs a timeout of at most 1m \(this action's is 5m\)/),
+    ]);
+  });
+
   it('validates the governor configuration', () => {
     expect(() => configSchema.parse({ governor: { limits: [{ scope: 'pod', max: 1, window: '1h' }] } })).toThrow();
     expect(() => configSchema.parse({ governor: { limits: [{ scope: 'node', max: 1, window: 'forever' }] } })).toThrow(/duration/);

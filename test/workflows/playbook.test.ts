@@ -116,6 +116,24 @@ describe('playbook workflow on a real Temporal server', () => {
     expect(target.requestsTo('/flaky')).toHaveLength(3);
   });
 
+  it('runs a local: true action inside the workflow task: retried, reported the same, no activity task in history', async () => {
+    target.route('/local-flaky', 503, 503, 200);
+    target.route('/local-down', 500);
+    const local = `${retryFast}      local: true\n`;
+    const { report, workflowId } = await runPlaybook(
+      client,
+      worker,
+      rule('local', ['/local-flaky', '/local-down'], '', { '/local-flaky': local, '/local-down': local }),
+    );
+    expect(report.rules[0]?.actions[0]).toMatchObject({ status: 'success', attempts: 3 });
+    expect(report.rules[0]?.actions[1]).toMatchObject({ status: 'failure', attempts: 4, errorType: 'Http500' });
+    expect(target.requestsTo('/local-flaky')).toHaveLength(3);
+    expect(target.requestsTo('/local-down')).toHaveLength(4);
+    const events = (await client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
+    expect(events.filter((e) => e.activityTaskScheduledEventAttributes)).toHaveLength(0);
+    expect(events.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity')).toHaveLength(2);
+  });
+
   it('does not retry a permanent failure (4xx) and reports its error', async () => {
     target.route('/forbidden', 403);
     const { report } = await runPlaybook(client, worker, rule('forbidden', ['/forbidden'], '', { '/forbidden': retryFast }));
