@@ -43,6 +43,7 @@ export const ENVIRONMENT_VARIABLES: readonly EnvironmentVariable[] = Object.free
     ['LISTEN_ADDRESS', 'listen_address', 'string', 'Address the HTTP ingest listens on.'],
     ['LISTEN_PORT', 'listen_port', 'string', 'Port the HTTP ingest listens on.'],
     ['WORKER_METRICS_PORT', 'worker_metrics_port', 'string', 'Port `talon worker` serves /healthz and /metrics on.'],
+    ['WORKER_MAX_CACHED_WORKFLOWS', 'worker_max_cached_workflows', 'string', 'Playbook runs a worker keeps in memory between their workflow tasks.'],
     ['RULES_FILES', 'rules_files', 'list', 'Rule files, comma-separated; later files extend earlier ones.'],
     ['KUBECONFIG', 'kubeconfig', 'string', 'Kubeconfig file; empty means in-cluster configuration.'],
     ['LOG_FORMAT', 'log_format', 'string', '`color` or `text` for people, anything else for JSON lines.'],

@@ -73,6 +73,11 @@ export const configSchema = z
     worker_metrics_port: port
       .default(2804)
       .describe("Port `talon worker` serves `/healthz` and `/metrics` on (0: any free port); `talon start` serves them on the ingest's port."),
+    worker_max_cached_workflows: numeric(z.number().int().min(0))
+      .default(200)
+      .describe(
+        'Playbook runs a worker keeps in memory between their workflow tasks (Temporal sticky cache); an evicted run is rebuilt from its history at its next task. Bounds the memory an alert storm holds in its dedup windows; 0 turns the cache off.',
+      ),
     rules_files: z.array(z.string().min(1)).default(['playbooks/rules.yaml']).describe('Rule files or folders; later files extend earlier ones.'),
     kubeconfig: z.string().default('').describe('Kubeconfig file; empty means the in-cluster service account.'),
     log_format: z.string().default('color').describe('`color` or `text` for people, anything else for JSON lines.'),

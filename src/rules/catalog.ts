@@ -7,7 +7,9 @@ import type { z } from 'zod';
 export interface RuleCatalog {
   actionner(
     name: string,
-  ): { readonly params: z.ZodType; readonly needsOutput: boolean; readonly allowsOutput: boolean; readonly undo?: string; readonly timeout?: string } | undefined;
+  ):
+    | { readonly params: z.ZodType; readonly needsOutput: boolean; readonly allowsOutput: boolean; readonly undo?: string; readonly timeout?: string }
+    | undefined;
   /** The actionners `expire_after:` works with (they can undo), for the error message. */
   undoable?(): readonly string[];
   output(name: string): { readonly params: z.ZodType } | undefined;

@@ -89,6 +89,11 @@ export async function createWorker(options: WorkerOptions): Promise<TalonWorker>
       // A workflow task waiting on the sticky queue of a worker that died moves to the shared queue
       // after this (SDK default 10 s), so another worker takes the playbook over sooner.
       stickyQueueScheduleToStartTimeout: '3s',
+      // Bounded: an alert storm leaves a run per distinct alert open for its dedup window.
+      maxCachedWorkflows: options.config.worker_max_cached_workflows,
+      ...(options.config.worker_max_cached_workflows > 0 && options.config.worker_max_cached_workflows < 40
+        ? { maxConcurrentWorkflowTaskExecutions: Math.max(2, options.config.worker_max_cached_workflows) }
+        : {}),
     }),
   ];
   for (const [lane, types] of lanes()) {

@@ -32,6 +32,7 @@ const DEFAULTS = {
   listen_address: '0.0.0.0',
   listen_port: 2803,
   worker_metrics_port: 2804,
+  worker_max_cached_workflows: 200,
   rules_files: ['playbooks/rules.yaml'],
   kubeconfig: '',
   log_format: 'color',
@@ -143,6 +144,12 @@ describe('loadConfig environment', () => {
     const path = file('env.yaml', 'listen_port: 3000\nlog_level: info\n');
     const config = loadConfig({ file: path, env: { LISTEN_PORT: '4000', LOG_LEVEL: 'debug', KUBECONFIG: '/k' } });
     expect([config.listen_port, config.log_level, config.kubeconfig]).toEqual([4000, 'debug', '/k']);
+  });
+
+  it("bounds the worker's cache of playbook runs: 200 unless set, WORKER_MAX_CACHED_WORKFLOWS sets it", () => {
+    expect(loadConfig({ env: {} }).worker_max_cached_workflows).toBe(200);
+    expect(loadConfig({ env: { WORKER_MAX_CACHED_WORKFLOWS: '50' } }).worker_max_cached_workflows).toBe(50);
+    expect(() => loadConfig({ env: { WORKER_MAX_CACHED_WORKFLOWS: '-1' } })).toThrow(/worker_max_cached_workflows/);
   });
 
   it('splits list variables on commas, trimming items and dropping empty ones', () => {
