@@ -1,6 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../src/temporal/dev-server.ts';
+import { ingestRulesYaml } from './alerts.ts';
 
 // `talon` processes as the bench runs them (the built CLI, configured by environment only), and
 // their resident memory read from /proc (Linux).
@@ -59,4 +63,42 @@ export async function spawnTalon(role: 'start' | 'serve' | 'worker', env: Record
     throw new Error(`talon ${role} did not come up:\n${stderr}`);
   }
   return { process: child, stderr: () => stderr, stop };
+}
+
+export interface BenchTalonStart extends TalonProcess {
+  /** Its embedded Temporal server's gRPC port, and the ingest's port. */
+  readonly grpc: number;
+  readonly http: number;
+  /** Stops it and removes its rules and database. */
+  stop(): Promise<void>;
+}
+
+/**
+ * `talon start` as a user runs it (its embedded Temporal server on a database file), on free ports,
+ * with the bench rule whose action calls `actionUrl` (a local activity with `local`), and the dedup
+ * window given.
+ */
+export async function spawnTalonStart(actionUrl: string, dedupWindowSeconds: number, local = false): Promise<BenchTalonStart> {
+  const dir = mkdtempSync(join(tmpdir(), 'talon-bench-start-'));
+  writeFileSync(join(dir, 'rules.yaml'), ingestRulesYaml(actionUrl, local));
+  const [grpc, http] = [await freePort(), await freePort()];
+  const talon = await spawnTalon('start', {
+    TEMPORAL_ADDRESS: '',
+    TEMPORAL_EMBEDDED_PORT: String(grpc),
+    TEMPORAL_EMBEDDED_UI_PORT: String(await freePort()),
+    TEMPORAL_EMBEDDED_DB_FILENAME: join(dir, 'temporal.db'),
+    LISTEN_ADDRESS: '127.0.0.1',
+    LISTEN_PORT: String(http),
+    RULES_FILES: join(dir, 'rules.yaml'),
+    DEDUPLICATION_TIME_WINDOW_SECONDS: String(dedupWindowSeconds),
+  });
+  return {
+    ...talon,
+    grpc,
+    http,
+    stop: async () => {
+      await talon.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }

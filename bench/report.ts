@@ -24,6 +24,7 @@ export function figures(
   latency: LatencyRun,
   latencyLocal: LatencyRun,
   working: WorkingRun,
+  workingLocal: WorkingRun,
   storm: StormRun,
   matching: readonly MatchFigures[],
   durationMs: number,
@@ -81,6 +82,15 @@ export function figures(
       // The raw rate of the same server (talon start's own), measured right after.
       acceptedToRawRatio: round(working.acceptedPerSec / working.rawPerSec, 3),
       completedToRawRatio: round(working.completedPerSec / working.rawPerSec, 3),
+    },
+    workingLocal: {
+      acceptedPerSec: workingLocal.acceptedPerSec,
+      completedPerSec: workingLocal.completedPerSec,
+      rawPerSec: workingLocal.rawPerSec,
+      failed: workingLocal.failed,
+      acceptedToRawRatio: round(workingLocal.acceptedPerSec / workingLocal.rawPerSec, 3),
+      completedToRawRatio: round(workingLocal.completedPerSec / workingLocal.rawPerSec, 3),
+      rssAfterMb: workingLocal.rssAfterMb,
     },
     storm,
     rss: {
@@ -143,6 +153,10 @@ export function formatTable(f: Figures, settings: BenchSettings): string {
     [
       '  talon start RSS (ingest + worker) idle / after all completed; its Temporal server',
       `${f.working.rssIdleMb} / ${f.working.rssAfterMb} MB; ${f.working.serverRssMb} MB`,
+    ],
+    [
+      '  the action as a local activity (local: true): accepted / completed; ratios; failed',
+      `${f.workingLocal.acceptedPerSec} / ${f.workingLocal.completedPerSec} alerts/s; ${f.workingLocal.acceptedToRawRatio} / ${f.workingLocal.completedToRawRatio} (raw ${f.workingLocal.rawPerSec} /s); ${f.workingLocal.failed}`,
     ],
     [`Alert storm: ${f.storm.sent} alerts in ${settings.storm.seconds} s (${f.storm.distinct} distinct) to talon start, worker running`, ''],
     [

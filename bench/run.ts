@@ -71,9 +71,14 @@ async function main(): Promise<void> {
     // The talon start phases run after the bench's own server stopped: nothing else shares the CPUs.
     step(`ingest while the worker works: ${SETTINGS.working.count} alerts at concurrency ${SETTINGS.working.concurrency} to a talon start process`);
     const working = await measureWhileWorking(SETTINGS.working);
+    step('the same with the action as a local activity (local: true)');
+    const workingLocal = await measureWhileWorking({ ...SETTINGS.working, local: true });
     step(`alert storm: ${SETTINGS.storm.distinct + SETTINGS.storm.repeats} alerts in ${SETTINGS.storm.seconds} s to a talon start process`);
     const storm = await measureStorm(SETTINGS.storm);
-    const result = figures(SETTINGS, throughput, latency, latencyLocal, working, storm, matching, performance.now() - started, [loadBefore, loadavg()[0] ?? 0]);
+    const result = figures(SETTINGS, throughput, latency, latencyLocal, working, workingLocal, storm, matching, performance.now() - started, [
+      loadBefore,
+      loadavg()[0] ?? 0,
+    ]);
     console.log(`\n${formatTable(result, SETTINGS)}\n`);
     console.log(JSON.stringify(result));
   } finally {

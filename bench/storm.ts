@@ -1,10 +1,6 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { freePort } from '../src/temporal/dev-server.ts';
-import { alertBody, ingestRulesYaml } from './alerts.ts';
-import { childrenOf, rssOf, spawnTalon } from './processes.ts';
+import { alertBody } from './alerts.ts';
+import { childrenOf, rssOf, spawnTalonStart } from './processes.ts';
 import { ArrivalRecorder } from './target.ts';
 
 // An alert storm sent as falcosidekick sends (each alert once, never retried, no waiting for the
@@ -45,20 +41,9 @@ function countBy(keys: readonly string[]): Record<string, number> {
 
 export async function measureStorm(options: { distinct: number; repeats: number; repeatedOf: number; seconds: number; timeoutMs: number }): Promise<StormRun> {
   const target = await new ArrivalRecorder().start();
-  const dir = mkdtempSync(join(tmpdir(), 'talon-storm-'));
-  writeFileSync(join(dir, 'rules.yaml'), ingestRulesYaml(target.url));
-  const [grpc, http] = [await freePort(), await freePort()];
-  const talon = await spawnTalon('start', {
-    TEMPORAL_ADDRESS: '',
-    TEMPORAL_EMBEDDED_PORT: String(grpc),
-    TEMPORAL_EMBEDDED_UI_PORT: String(await freePort()),
-    TEMPORAL_EMBEDDED_DB_FILENAME: join(dir, 'temporal.db'),
-    LISTEN_ADDRESS: '127.0.0.1',
-    LISTEN_PORT: String(http),
-    RULES_FILES: join(dir, 'rules.yaml'),
-    // Repeats keep arriving for the whole storm: the window covers it, so each output runs once.
-    DEDUPLICATION_TIME_WINDOW_SECONDS: '300',
-  });
+  // Repeats keep arriving for the whole storm: a 300 s window covers it, so each output runs once.
+  const talon = await spawnTalonStart(target.url, 300);
+  const { grpc, http } = talon;
   const pid = talon.process.pid;
   let peak = 0;
   let serverPeak = 0;

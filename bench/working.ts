@@ -1,13 +1,9 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { playbookStartOptions } from '../src/ingest/starter.ts';
-import { freePort } from '../src/temporal/dev-server.ts';
 import { alertBody, ingestRulesYaml, loadYaml } from './alerts.ts';
 import { prepareRawStart } from './ingest.ts';
 import { ratePerSecond, runPool } from './pool.ts';
-import { childrenOf, rssOf, spawnTalon } from './processes.ts';
+import { childrenOf, rssOf, spawnTalonStart } from './processes.ts';
 import { ArrivalRecorder } from './target.ts';
 
 // The ingest while the worker works, in a real `talon start` process (ingest + worker, its own
@@ -32,21 +28,10 @@ export interface WorkingRun {
 const MB = 1024 * 1024;
 const round = (n: number) => Math.round(n * 10) / 10;
 
-export async function measureWhileWorking(options: { count: number; concurrency: number; timeoutMs: number }): Promise<WorkingRun> {
+export async function measureWhileWorking(options: { count: number; concurrency: number; timeoutMs: number; local?: boolean }): Promise<WorkingRun> {
   const target = await new ArrivalRecorder().start();
-  const dir = mkdtempSync(join(tmpdir(), 'talon-working-'));
-  writeFileSync(join(dir, 'rules.yaml'), ingestRulesYaml(target.url));
-  const [grpc, http] = [await freePort(), await freePort()];
-  const talon = await spawnTalon('start', {
-    TEMPORAL_ADDRESS: '',
-    TEMPORAL_EMBEDDED_PORT: String(grpc),
-    TEMPORAL_EMBEDDED_UI_PORT: String(await freePort()),
-    TEMPORAL_EMBEDDED_DB_FILENAME: join(dir, 'temporal.db'),
-    LISTEN_ADDRESS: '127.0.0.1',
-    LISTEN_PORT: String(http),
-    RULES_FILES: join(dir, 'rules.yaml'),
-    DEDUPLICATION_TIME_WINDOW_SECONDS: '0',
-  });
+  const talon = await spawnTalonStart(target.url, 0, options.local);
+  const { grpc, http } = talon;
   const pid = talon.process.pid;
   const connection = await Connection.connect({ address: `127.0.0.1:${grpc}` });
   try {
@@ -88,6 +73,5 @@ export async function measureWhileWorking(options: { count: number; concurrency:
     await connection.close();
     await talon.stop();
     await target.stop();
-    rmSync(dir, { recursive: true, force: true });
   }
 }
