@@ -39,6 +39,13 @@ function httpsOptions(tls: IngestTls) {
  */
 const LISTEN_BACKLOG = 65_535;
 
+/**
+ * How long an idle keep-alive connection stays open. Longer than the senders' own idle timeouts
+ * (Go's http.Transport, falcosidekick's: 90 s), so the sender closes first: a server closing it
+ * (Node's default: 5 s) races a POST already on the way, which Go does not resend — a lost alert.
+ */
+export const KEEP_ALIVE_MS = 120_000;
+
 /** How long close() lets requests in flight finish before their connections are cut. */
 const CLOSE_BOUND_MS = 10_000;
 
@@ -67,6 +74,7 @@ export async function listen(app: Hono, hostname: string, port: number, tls?: In
   const options = tls ? { createServer: createHttpsServer, serverOptions: { ...httpsOptions(tls), ...limits } } : { serverOptions: limits };
   return new Promise((resolve, reject) => {
     const server = createAdaptorServer({ fetch: app.fetch, hostname, ...options });
+    if ('keepAliveTimeout' in server) server.keepAliveTimeout = KEEP_ALIVE_MS;
     server.listen({ port, host: hostname, backlog: LISTEN_BACKLOG }, () => {
       const info = server.address() as AddressInfo;
       const host = hostname === '0.0.0.0' ? '127.0.0.1' : hostname;

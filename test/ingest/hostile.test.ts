@@ -11,7 +11,7 @@ import { MAX_MEMO_BYTES, playbookStartOptions } from '../../src/ingest/starter.t
 import { silentLogger } from '../../src/log.ts';
 import { Metrics } from '../../src/metrics/metrics.ts';
 import { planEvent } from '../../src/plan/plan.ts';
-import { listen } from '../../src/roles/ingest-server.ts';
+import { KEEP_ALIVE_MS, listen } from '../../src/roles/ingest-server.ts';
 import { falcoEvent, recordingStarter, rulesFromYaml } from '../support/fixtures.ts';
 
 // Hostile input at the edge: 4xx with the reason, never a 5xx, nothing started.
@@ -104,6 +104,27 @@ describe('hostile requests to the ingest app', () => {
       expect(Number(listening[2])).toBe(Math.min(somaxconn, 65_535));
       expect(Number(listening[2])).toBeGreaterThan(511);
     } finally {
+      await server.close();
+    }
+  });
+
+  it("keeps an idle keep-alive connection open longer than Go's 90 s client idle timeout, so the sender closes it first", async () => {
+    const { ingest } = await app();
+    const server = await listen(ingest, '127.0.0.1', 0);
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      const keepAlive = await new Promise<string | undefined>((resolve, reject) => {
+        httpRequest(`${server.url}/healthz`, { agent }, (res) => {
+          res.resume();
+          resolve(res.headers['keep-alive']);
+        })
+          .on('error', reject)
+          .end();
+      });
+      expect(keepAlive).toBe(`timeout=${KEEP_ALIVE_MS / 1000}`);
+      expect(KEEP_ALIVE_MS).toBeGreaterThan(90_000);
+    } finally {
+      agent.destroy();
       await server.close();
     }
   });
