@@ -1,5 +1,6 @@
 import { stringify } from 'yaml';
 import type { Json } from '../contract/index.ts';
+import type { ApprovalPolicy } from '../contract/index.ts';
 import type { ActionSpec, MatchSpec, RetrySpec, RuleSpec } from './types.ts';
 
 /**
@@ -46,6 +47,11 @@ function formatRetry(retry: RetrySpec | undefined): { [key: string]: Json } | un
   );
 }
 
+function formatApproval(approval: ApprovalPolicy | undefined): { [key: string]: Json } | undefined {
+  if (approval === undefined) return undefined;
+  return compact({ timeout: approval.timeout, default: approval.default, approvers: nonEmpty([...approval.approvers]) });
+}
+
 function formatAction(action: ActionSpec): { [key: string]: Json } {
   const output = action.output === undefined ? undefined : compact({ target: action.output.target, parameters: nonEmpty({ ...action.output.parameters }) });
   return compact({
@@ -59,6 +65,9 @@ function formatAction(action: ActionSpec): { [key: string]: Json } {
     output,
     retry: formatRetry(action.retry),
     timeout: action.timeout,
+    approval: formatApproval(action.approval),
+    expire_after: action.expireAfter,
+    local: action.local,
   });
 }
 
@@ -69,6 +78,7 @@ function formatRule(rule: RuleSpec): { [key: string]: Json } {
     continue: rule.continue,
     dry_run: rule.dryRun,
     match: formatMatch(rule.match),
+    approval: formatApproval(rule.approval),
     actions: nonEmpty(rule.actions.map(formatAction)),
     notifiers: nonEmpty([...rule.notifiers]),
   });

@@ -116,7 +116,7 @@ describe('hostile requests to the ingest app', () => {
       const keepAlive = await new Promise<string | undefined>((resolve, reject) => {
         httpRequest(`${server.url}/healthz`, { agent }, (res) => {
           res.resume();
-          resolve(res.headers['keep-alive']);
+          resolve(res.headers['keep-alive']?.toString());
         })
           .on('error', reject)
           .end();

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { formatRules, type RuleSpec } from '../../src/rules/index.ts';
-import { rulesOf } from './helpers.ts';
+import { catalog as realCatalog } from '../../activities/specs.ts';
+import { formatRules, loadRules, type RuleSpec } from '../../src/rules/index.ts';
+import { rulesOf, writeFiles } from './helpers.ts';
 
 const SOURCE = `- action: lab
   actionner: kubernetes:label
@@ -93,6 +94,33 @@ describe('formatRules (rules print)', () => {
     const rules = await rulesOf(SOURCE);
     const again = await rulesOf(formatRules(rules));
     expect(withoutOrigins(again)).toEqual(withoutOrigins(rules));
+  });
+
+  it('prints the extensions (approval, expire_after, local) so they load back too', async () => {
+    // The real catalog: expire_after needs an actionner that can undo, local an http:request here.
+    const load = async (text: string) => {
+      const loaded = await loadRules(writeFiles({ 'r.yaml': text }), realCatalog);
+      if (!loaded.ok) throw new Error(loaded.errors.map(String).join('\n'));
+      return [...loaded.ruleSet.rules];
+    };
+    const rules = await load(`- rule: gated
+  approval: {timeout: 10m, default: deny, approvers: [alice]}
+  actions:
+    - action: tag
+      actionner: kubernetes:label
+      parameters: {labels: {quarantine: "true"}}
+      expire_after: 2h
+      approval: true
+    - action: ticket
+      actionner: http:request
+      parameters: {url: "https://tickets.example.com/x"}
+      local: true
+`);
+    const printed = formatRules(rules);
+    expect(printed).toContain('expire_after: 2h');
+    expect(printed).toContain('local: true');
+    expect(printed).toMatch(/approval:\n\s+timeout: 10m\n\s+default: deny\n\s+approvers:\n\s+- alice/);
+    expect(withoutOrigins(await load(printed))).toEqual(withoutOrigins(rules));
   });
 
   it('prints an empty rule list as an empty sequence', () => {
