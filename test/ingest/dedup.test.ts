@@ -71,8 +71,13 @@ describe('deduplication by workflow ID', () => {
     expect(bodies.filter((b) => b.status === 'duplicate')).toHaveLength(199);
     expect(new Set(bodies.map((b) => b.workflowId)).size).toBe(1);
     expect(new Set(bodies.map((b) => b.runId))).toEqual(new Set([started[0].runId]));
-    const runs: string[] = [];
-    for await (const w of client.workflow.list({ query: `WorkflowId = '${started[0].workflowId}'` })) runs.push(w.runId);
+    // Visibility is eventually consistent: wait until the list shows the run, then check it is the only one.
+    let runs: string[] = [];
+    for (let i = 0; i < 50 && runs.length === 0; i++) {
+      if (i > 0) await new Promise((r) => setTimeout(r, 100));
+      runs = [];
+      for await (const w of client.workflow.list({ query: `WorkflowId = '${started[0].workflowId}'` })) runs.push(w.runId);
+    }
     expect(runs).toEqual([started[0].runId]);
   });
 
