@@ -6,7 +6,7 @@ import { silentLogger } from '../../src/log.ts';
 import { Metrics } from '../../src/metrics/metrics.ts';
 import type { RuleSet } from '../../src/rules/index.ts';
 import { HttpTarget } from '../support/http-target.ts';
-import { rulesFromYaml, startTestWorker, testClient, type TestWorker } from '../support/temporal.ts';
+import { listedRuns, rulesFromYaml, startTestWorker, testClient, type TestWorker } from '../support/temporal.ts';
 
 // Deduplication is Temporal's workflow-ID uniqueness, exercised against the real dev server.
 
@@ -71,14 +71,8 @@ describe('deduplication by workflow ID', () => {
     expect(bodies.filter((b) => b.status === 'duplicate')).toHaveLength(199);
     expect(new Set(bodies.map((b) => b.workflowId)).size).toBe(1);
     expect(new Set(bodies.map((b) => b.runId))).toEqual(new Set([started[0].runId]));
-    // Visibility is eventually consistent: wait until the list shows the run, then check it is the only one.
-    let runs: string[] = [];
-    for (let i = 0; i < 50 && runs.length === 0; i++) {
-      if (i > 0) await new Promise((r) => setTimeout(r, 100));
-      runs = [];
-      for await (const w of client.workflow.list({ query: `WorkflowId = '${started[0].workflowId}'` })) runs.push(w.runId);
-    }
-    expect(runs).toEqual([started[0].runId]);
+    const runs = await listedRuns(client, `WorkflowId = '${started[0].workflowId}'`);
+    expect(runs.map((r) => r.runId)).toEqual([started[0].runId]);
   });
 
   it('treats the same alert as new once the window has passed and the run has closed', async () => {
@@ -114,9 +108,7 @@ describe('deduplication by workflow ID', () => {
     expect(answers.map((r) => r.status)).toEqual(Array(1000).fill(200));
     const bodies = (await Promise.all(answers.map((r) => r.json()))) as { status: string; workflowId: string }[];
     expect(bodies.filter((b) => b.status === 'started')).toHaveLength(1);
-    const runs: string[] = [];
-    for await (const w of client.workflow.list({ query: `WorkflowId = '${bodies[0]?.workflowId ?? ''}'` })) runs.push(w.runId);
-    expect(runs).toHaveLength(1);
+    expect(await listedRuns(client, `WorkflowId = '${bodies[0]?.workflowId ?? ''}'`)).toHaveLength(1);
     expect((await Promise.all(load)).every((r) => r.status === 200)).toBe(true);
   }, 120_000);
 

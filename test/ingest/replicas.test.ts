@@ -6,7 +6,7 @@ import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnTalon, type TalonProcess } from '../support/cli.ts';
 import { HttpTarget } from '../support/http-target.ts';
-import { startTestWorker, temporalAddress, testClient, type TestWorker } from '../support/temporal.ts';
+import { listedRuns, startTestWorker, temporalAddress, testClient, type TestWorker } from '../support/temporal.ts';
 
 // Two separate `talon serve` processes on one Temporal server: dedup holds across replicas because
 // the server, not a local cache, enforces workflow-ID uniqueness.
@@ -59,8 +59,6 @@ describe('ingest replicas', () => {
     expect(bodies.filter((b) => b.status === 'started')).toHaveLength(1);
     expect(bodies.filter((b) => b.status === 'duplicate')).toHaveLength(59);
     const workflowId = bodies[0].workflowId;
-    const runs: string[] = [];
-    for await (const w of client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) runs.push(w.runId);
-    expect(runs).toHaveLength(1);
+    expect(await listedRuns(client, `WorkflowId = '${workflowId}'`)).toHaveLength(1);
   }, 120_000);
 });

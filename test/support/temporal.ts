@@ -97,4 +97,17 @@ export function testIngest(client: Client, taskQueue: string, ruleSet: RuleSet, 
   });
 }
 
+/**
+ * The run IDs a visibility query lists, once it lists any: visibility is eventually consistent, so a
+ * run started a moment ago may take a little while to appear (gives up after 5 s, returning none).
+ */
+export async function listedRuns(client: Client, query: string): Promise<{ workflowId: string; runId: string }[]> {
+  for (let waited = 0; ; waited += 100) {
+    const runs: { workflowId: string; runId: string }[] = [];
+    for await (const w of client.workflow.list({ query })) runs.push({ workflowId: w.workflowId, runId: w.runId });
+    if (runs.length > 0 || waited >= 5000) return runs;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 export { falcoEvent, rulesFromYaml } from './fixtures.ts';

@@ -7,7 +7,7 @@ import { WORKFLOWS_PATH } from '../../src/worker/bundle.ts';
 import { progressQuery } from '../../workflows/playbook.ts';
 import { runTalon } from '../support/cli.ts';
 import { HttpTarget } from '../support/http-target.ts';
-import { falcoEvent, runPlaybook, startTestWorker, temporalAddress, testClient, testConfig, type TestWorker } from '../support/temporal.ts';
+import { falcoEvent, listedRuns, runPlaybook, startTestWorker, temporalAddress, testClient, testConfig, type TestWorker } from '../support/temporal.ts';
 
 let client: Client;
 let worker: TestWorker;
@@ -111,9 +111,7 @@ describe('progress query and search attributes', () => {
       TalonDryRun: false,
       TalonOutcome: 'succeeded',
     });
-    const found: string[] = [];
-    for await (const w of client.workflow.list({ query: `K8sNamespace = 'prod' AND TalonOutcome = 'succeeded' AND WorkflowId = '${handle.workflowId}'` }))
-      found.push(w.workflowId);
-    expect(found).toEqual([handle.workflowId]);
+    const found = await listedRuns(client, `K8sNamespace = 'prod' AND TalonOutcome = 'succeeded' AND WorkflowId = '${handle.workflowId}'`);
+    expect(found.map((w) => w.workflowId)).toEqual([handle.workflowId]);
   });
 });
