@@ -35,6 +35,7 @@ export function figures(
   const raw = ratePerSecond(throughput.raw);
   const activity = [...latency.toActivity].sort((a, b) => a - b);
   const ack = [...latency.toAck].sort((a, b) => a - b);
+  const localActivity = [...latencyLocal.toActivity].sort((a, b) => a - b);
   return {
     machine: { cpus: availableParallelism(), node: process.version, loadAvg1mStart: round(load[0], 2), loadAvg1mEnd: round(load[1], 2) },
     ingest: {
@@ -62,18 +63,8 @@ export function figures(
       phasesMedianMs: latency.phases,
     },
     latencyLocal: {
-      postToActivityP50Ms: round(
-        percentile(
-          [...latencyLocal.toActivity].sort((a, b) => a - b),
-          50,
-        ),
-      ),
-      postToActivityP99Ms: round(
-        percentile(
-          [...latencyLocal.toActivity].sort((a, b) => a - b),
-          99,
-        ),
-      ),
+      postToActivityP50Ms: round(percentile(localActivity, 50)),
+      postToActivityP99Ms: round(percentile(localActivity, 99)),
       missing: latencyLocal.missing,
       phasesMedianMs: latencyLocal.phases,
     },
@@ -183,6 +174,11 @@ export function formatTable(f: Figures, settings: BenchSettings): string {
     ['Machine', `${f.machine.cpus} CPUs, Node ${f.machine.node}, 1-min load avg ${f.machine.loadAvg1mStart} at start, ${f.machine.loadAvg1mEnd} at end`],
     ['Total time', `${f.durationS} s`],
   ];
+  return alignRows(rows);
+}
+
+/** Label and value rows as an aligned table; a row without a value is a heading. */
+export function alignRows(rows: readonly (readonly [string, string])[]): string {
   const width = Math.max(...rows.map(([label]) => label.length)) + 2;
   return rows.map(([label, value]) => (value ? label.padEnd(width) + value : label)).join('\n');
 }

@@ -18,6 +18,7 @@ import { alertBody, ingestRulesYaml, loadYaml } from './alerts.ts';
 import { prepareRawStart } from './ingest.ts';
 import { percentile, ratePerSecond, round, runPool } from './pool.ts';
 import { rssOf, spawnTalon, type TalonProcess } from './processes.ts';
+import { alignRows } from './report.ts';
 import { ArrivalRecorder } from './target.ts';
 
 const SETTINGS = {
@@ -140,8 +141,7 @@ async function main(): Promise<void> {
       ],
       ['  Temporal server RSS', result.rssMb.server === undefined ? 'n/a' : `${result.rssMb.server} MB`],
     ];
-    const width = Math.max(...rows.map(([k]) => k.length));
-    console.log(`\n${rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n')}\n`);
+    console.log(`\n${alignRows(rows)}\n`);
     console.log(JSON.stringify(result));
   } finally {
     await Promise.all(processes.map((p) => p.stop()));
