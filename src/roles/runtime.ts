@@ -149,8 +149,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
 
     let server: RunningServer | undefined;
     if (options.ingest) {
-      // All-in-one: the ingest starts on the worker's connection, eagerly (the first workflow task
-      // comes back with the start's answer, no matching); alone, it has its own gRPC client.
+      // All-in-one: the ingest starts on the worker's connection, eagerly while no other start is in
+      // flight (the first workflow task comes back with the start's answer, no matching); alone, it
+      // has its own gRPC client.
       const eager = workerConnection !== undefined;
       const client: Client = workerConnection
         ? await clientOn(workerConnection, temporal, config.encryption.keys, tracing.enabled)

@@ -41,6 +41,8 @@ export async function testClient(encryptionKeys: readonly string[] = []): Promis
 
 export interface TestWorker {
   readonly taskQueue: string;
+  /** The worker's own connection: a client on it starts eagerly, as `talon start`'s ingest does. */
+  readonly connection: NativeConnection;
   readonly worker: TalonWorker;
   stop(): Promise<void>;
 }
@@ -60,6 +62,7 @@ export async function startTestWorker(config: TalonConfig = testConfig()): Promi
   const running = worker.run();
   return {
     taskQueue,
+    connection,
     worker,
     async stop() {
       worker.shutdown();
