@@ -46,7 +46,8 @@ export async function spawnTalon(role: 'start' | 'serve' | 'worker', env: Record
   // BENCH_TALON_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) profiles the talon processes.
   const nodeArgs = (process.env.BENCH_TALON_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const child = spawn(process.execPath, [...nodeArgs, BIN, role], {
-    env: { ...process.env, LOG_LEVEL: 'warn', LOG_FORMAT: 'json', WATCH_RULES: 'false', WORKER_METRICS_PORT: '0', ...env },
+    // MALLOC_ARENA_MAX as `npm start` and the image set it.
+    env: { MALLOC_ARENA_MAX: '2', ...process.env, LOG_LEVEL: 'warn', LOG_FORMAT: 'json', WATCH_RULES: 'false', WORKER_METRICS_PORT: '0', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';

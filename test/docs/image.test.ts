@@ -17,6 +17,14 @@ describe('the image and compose files', () => {
     expect(runtime).not.toMatch(/COPY (test|\.git|src)\b/);
   });
 
+  it('bound glibc malloc arenas, in the image and in `npm start`, unless the user set their own', () => {
+    const dockerfile = readFileSync('Dockerfile', 'utf8');
+    const runtime = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
+    expect(runtime).toMatch(/^ENV .*\bMALLOC_ARENA_MAX=2\b/m);
+    const scripts = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts;
+    expect(scripts.start).toBe('MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2} node bin/talon.js start');
+  });
+
   it.each(['docker-compose.yml', 'docker-compose.dev.yml'])('%s pins every image and runs the talon services (built from the Dockerfile) read-only', (file) => {
     const compose = parse(readFileSync(file, 'utf8')) as { services: Record<string, { image?: string; build?: unknown; read_only?: boolean }> };
     const built = Object.values(compose.services).filter((s) => s.build !== undefined);
