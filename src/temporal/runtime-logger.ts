@@ -1,6 +1,9 @@
 import { DefaultLogger, MetricsBuffer, Runtime, type LogEntry } from '@temporalio/worker';
 import type { Logger } from '../log.ts';
 
+/** The lanes' workers run activities only, by design: the SDK warns of it once per lane at start. */
+const EXPECTED_WARNINGS = /^No workflows registered, not polling for workflow tasks$/;
+
 /**
  * Routes the Temporal SDK's own logs (worker state, bundling) into our logger at warn level and
  * above, unless debugging: at INFO it prints a dozen lines per worker start. With `metrics`, the SDK
@@ -11,7 +14,7 @@ export function installTemporalLogger(log: Logger, metrics = false): MetricsBuff
   const level = log.level === 'debug' || log.level === 'trace' ? 'DEBUG' : 'WARN';
   const forward = (entry: LogEntry) => {
     const fields = { ...entry.meta, sdk: true };
-    const method = entry.level === 'ERROR' ? 'error' : entry.level === 'WARN' ? 'warn' : 'debug';
+    const method = entry.level === 'ERROR' ? 'error' : entry.level === 'WARN' && !EXPECTED_WARNINGS.test(entry.message) ? 'warn' : 'debug';
     log[method](fields, entry.message);
   };
   try {

@@ -36,6 +36,8 @@ describe('talon start (all-in-one)', () => {
       expect(code).toBe(0);
       // Neither the SDK's signal handling nor the shutdown logs an error (JSON level 50/60).
       expect(talon.output()).not.toMatch(/"level":(50|60)/);
+      // Nor warns that the lanes' workers (activities only, by design) poll no workflow tasks.
+      expect(talon.output()).not.toContain('No workflows registered');
     }
     // The embedded server stopped with it.
     await expect(Connection.connect({ address: `127.0.0.1:${grpc}`, connectTimeout: 1000 })).rejects.toThrow();
