@@ -8,14 +8,12 @@ import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
-import { configSchema } from '../src/config/schema.ts';
-import { silentLogger } from '../src/log.ts';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { planEvent } from '../src/plan/plan.ts';
 import { startDevServer } from '../src/temporal/dev-server.ts';
 import { bundleWorkflows } from '../src/worker/bundle.ts';
-import { createWorker } from '../src/worker/worker.ts';
 import { loadYaml } from './alerts.ts';
+import { startBenchWorker } from './setup.ts';
 
 // ERROR: every failed label (no cluster here, by design) would log a warning.
 Runtime.install({ logger: new DefaultLogger('ERROR') });
@@ -41,17 +39,8 @@ async function main(): Promise<void> {
   const [server, bundle] = await Promise.all([startDevServer({ uiPort: false }), bundleWorkflows(false)]);
   const connection = await Connection.connect({ address: server.address });
   const client = new Client({ connection });
-  const native = await NativeConnection.connect({ address: server.address });
   const taskQueue = `bench-lanes-${randomUUID()}`;
-  const worker = await createWorker({
-    connection: native,
-    namespace: 'default',
-    taskQueue,
-    config: configSchema.parse({ temporal: { address: server.address } }),
-    log: silentLogger,
-    workflowBundle: bundle,
-  });
-  const running = worker.run();
+  const worker = await startBenchWorker(server.address, bundle, taskQueue);
   try {
     const rules = await loadYaml(`- rule: hangs
   match: { rules: [Hanging call] }
@@ -82,9 +71,7 @@ async function main(): Promise<void> {
     console.log(`workflow start -> first action start, seconds: p50 ${at(0.5)}  p90 ${at(0.9)}  max ${at(1)}`);
     await Promise.all(hanging.map((h) => h.terminate('bench over')));
   } finally {
-    worker.shutdown();
-    await running;
-    await native.close();
+    await worker.stop();
     await connection.close();
     await server.stop();
     hang.closeAllConnections();

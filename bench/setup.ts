@@ -7,14 +7,8 @@ import { createWorker } from '../src/worker/worker.ts';
 import { ingestRulesYaml, loadYaml } from './alerts.ts';
 import { ArrivalRecorder } from './target.ts';
 
-/**
- * What the worker phases share: the recorder the actions call, the rules pointing at it, and a real
- * worker on a fresh task queue of `address`, running `bundle`.
- */
-export async function benchWorker(address: string, bundle: { code: string }, name: string, local = false) {
-  const target = await new ArrivalRecorder().start();
-  const ruleSet: RuleSet = await loadYaml(ingestRulesYaml(target.url, local));
-  const taskQueue = `bench-${name}-${randomUUID()}`;
+/** A real worker (playbooks and every lane) on `taskQueue` of `address`, running `bundle`. */
+export async function startBenchWorker(address: string, bundle: { code: string }, taskQueue: string) {
   const connection = await NativeConnection.connect({ address });
   const worker = await createWorker({
     connection,
@@ -26,14 +20,31 @@ export async function benchWorker(address: string, bundle: { code: string }, nam
   });
   const running = worker.run();
   return {
-    target,
-    ruleSet,
-    taskQueue,
     connection,
     stop: async () => {
       worker.shutdown();
       await running;
       await connection.close();
+    },
+  };
+}
+
+/**
+ * What the worker phases share: the recorder the actions call, the rules pointing at it, and a real
+ * worker on a fresh task queue of `address`, running `bundle`.
+ */
+export async function benchWorker(address: string, bundle: { code: string }, name: string, local = false) {
+  const target = await new ArrivalRecorder().start();
+  const ruleSet: RuleSet = await loadYaml(ingestRulesYaml(target.url, local));
+  const taskQueue = `bench-${name}-${randomUUID()}`;
+  const worker = await startBenchWorker(address, bundle, taskQueue);
+  return {
+    target,
+    ruleSet,
+    taskQueue,
+    connection: worker.connection,
+    stop: async () => {
+      await worker.stop();
       await target.stop();
     },
   };

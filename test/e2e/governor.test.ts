@@ -1,14 +1,11 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { CoreV1Api } from '@kubernetes/client-node';
 import type { Client } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PlaybookReport } from '../../src/contract/index.ts';
-import { silentLogger } from '../../src/log.ts';
 import { planSettingsFrom } from '../../src/plan/settings.ts';
-import { createWorker } from '../../src/worker/worker.ts';
 import { createFakeNode, testKube } from '../support/kube.ts';
-import { falcoEvent, rulesFromYaml, temporalAddress, testClient, testConfig, testIngest } from '../support/temporal.ts';
+import { falcoEvent, rulesFromYaml, startTestWorker, testClient, testConfig, testIngest } from '../support/temporal.ts';
 
 // The blast-radius governor end to end: 50 alerts for 50 pods of one namespace, a budget of 5
 // terminations per namespace, two workers on one task queue, kubernetes:terminate against the real
@@ -31,22 +28,8 @@ beforeAll(async () => {
     governor: { limits: [{ scope: 'namespace', max: 5, window: '1h' }] },
   });
   for (let i = 0; i < 2; i++) {
-    const connection = await NativeConnection.connect({ address: temporalAddress() });
-    const worker = await createWorker({
-      connection,
-      namespace: 'default',
-      taskQueue,
-      config,
-      log: silentLogger,
-      identity: `worker-${i}`,
-      workflowBundle: { codePath: inject('workflowBundlePath') },
-    });
-    const running = worker.run();
-    cleanups.push(async () => {
-      worker.shutdown();
-      await running;
-      await connection.close();
-    });
+    const worker = await startTestWorker(config, { taskQueue, identity: `worker-${i}` });
+    cleanups.push(() => worker.stop());
   }
 });
 

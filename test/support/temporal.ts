@@ -47,10 +47,13 @@ export interface TestWorker {
   stop(): Promise<void>;
 }
 
-/** A real worker on its own task queue, running the prebuilt workflow bundle. */
-export async function startTestWorker(config: TalonConfig = testConfig()): Promise<TestWorker> {
-  const taskQueue = `test-${randomUUID()}`;
-  const connection = await NativeConnection.connect({ address: temporalAddress() });
+/** A real worker running the prebuilt workflow bundle; by default on its own task queue of the test server. */
+export async function startTestWorker(
+  config: TalonConfig = testConfig(),
+  options: { taskQueue?: string; identity?: string; address?: string } = {},
+): Promise<TestWorker> {
+  const taskQueue = options.taskQueue ?? `test-${randomUUID()}`;
+  const connection = await NativeConnection.connect({ address: options.address ?? temporalAddress() });
   const worker = await createWorker({
     connection,
     namespace: 'default',
@@ -58,6 +61,7 @@ export async function startTestWorker(config: TalonConfig = testConfig()): Promi
     config,
     log: silentLogger,
     workflowBundle: { codePath: inject('workflowBundlePath') },
+    ...(options.identity ? { identity: options.identity } : {}),
   });
   const running = worker.run();
   return {

@@ -3,18 +3,15 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
 import { afterAll, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
 import { configSchema } from '../../src/config/schema.ts';
 import { createApp } from '../../src/ingest/app.ts';
 import { temporalStarter } from '../../src/ingest/starter.ts';
 import { silentLogger } from '../../src/log.ts';
 import { Metrics } from '../../src/metrics/metrics.ts';
 import { freePort, startDevServer, type DevServer } from '../../src/temporal/dev-server.ts';
-import { createWorker } from '../../src/worker/worker.ts';
 import { HttpTarget } from '../support/http-target.ts';
-import { rulesFromYaml } from '../support/temporal.ts';
+import { rulesFromYaml, startTestWorker } from '../support/temporal.ts';
 
 // A Temporal dev server of its own, with a database file, restarted in the middle of a burst.
 
@@ -48,22 +45,9 @@ describe('a Temporal restart in the middle of a burst', () => {
       const connection = await Connection.connect({ address: server.address });
       const client = new Client({ connection });
       cleanups.push(() => connection.close());
-      const native = await NativeConnection.connect({ address: server.address });
-      const taskQueue = `restart-${randomUUID()}`;
-      const worker = await createWorker({
-        connection: native,
-        namespace: 'default',
-        taskQueue,
-        config: configSchema.parse({ temporal: { address: server.address } }),
-        log: silentLogger,
-        workflowBundle: { codePath: inject('workflowBundlePath') },
-      });
-      const running = worker.run();
-      cleanups.push(async () => {
-        worker.shutdown();
-        await running;
-        await native.close();
-      });
+      const worker = await startTestWorker(configSchema.parse({ temporal: { address: server.address } }), { address: server.address });
+      cleanups.push(() => worker.stop());
+      const { taskQueue, connection: native } = worker;
       const app = createApp({
         rules: () => ruleSet,
         starter: temporalStarter(eager ? new Client({ connection: native }) : client, taskQueue, { maxWaitMs: 90_000, eager }),
