@@ -10,6 +10,8 @@ import type { StartMode } from './ingest.ts';
 export interface BenchSettings {
   readonly ingest: { readonly count: number; readonly concurrency: number; readonly rounds: number; readonly warmup: number };
   readonly latency: { readonly count: number; readonly concurrency: number; readonly warmup: number; readonly timeoutMs: number };
+  /** The same, one alert in flight: what a trickle of alerts sees. */
+  readonly trickle: { readonly count: number; readonly concurrency: number; readonly warmup: number; readonly timeoutMs: number };
   readonly working: { readonly count: number; readonly concurrency: number; readonly timeoutMs: number };
   readonly storm: { readonly distinct: number; readonly repeats: number; readonly repeatedOf: number; readonly seconds: number; readonly timeoutMs: number };
   readonly ruleCounts: readonly number[];
@@ -23,6 +25,7 @@ export function figures(
   throughput: Record<StartMode, PoolResult>,
   latency: LatencyRun,
   latencyLocal: LatencyRun,
+  trickle: { readonly lane: LatencyRun; readonly local: LatencyRun },
   working: WorkingRun,
   workingLocal: WorkingRun,
   storm: StormRun,
@@ -36,6 +39,10 @@ export function figures(
   const activity = [...latency.toActivity].sort((a, b) => a - b);
   const ack = [...latency.toAck].sort((a, b) => a - b);
   const localActivity = [...latencyLocal.toActivity].sort((a, b) => a - b);
+  const p50p99 = (run: LatencyRun) => {
+    const sorted = [...run.toActivity].sort((a, b) => a - b);
+    return { postToActivityP50Ms: round(percentile(sorted, 50)), postToActivityP99Ms: round(percentile(sorted, 99)), missing: run.missing };
+  };
   return {
     machine: { cpus: availableParallelism(), node: process.version, loadAvg1mStart: round(load[0], 2), loadAvg1mEnd: round(load[1], 2) },
     ingest: {
@@ -68,6 +75,7 @@ export function figures(
       missing: latencyLocal.missing,
       phasesMedianMs: latencyLocal.phases,
     },
+    trickle: { concurrency: settings.trickle.concurrency, events: trickle.lane.sent, lane: p50p99(trickle.lane), local: p50p99(trickle.local) },
     working: {
       ...working,
       // The raw rate of the same server (talon start's own), measured right after.
@@ -133,6 +141,10 @@ export function formatTable(f: Figures, settings: BenchSettings): string {
     [
       '  … its medians: workflow task wait / run (the action inside it); history events',
       `${f.latencyLocal.phasesMedianMs.workflowTaskWaitMs} / ${f.latencyLocal.phasesMedianMs.workflowTaskRunMs} ms; ${f.latencyLocal.phasesMedianMs.historyEvents}`,
+    ],
+    [
+      `  at ${f.trickle.concurrency} in flight (${f.trickle.events} alerts): in a lane / local: true, p50 / p99; missing`,
+      `${f.trickle.lane.postToActivityP50Ms} / ${f.trickle.lane.postToActivityP99Ms} ms · ${f.trickle.local.postToActivityP50Ms} / ${f.trickle.local.postToActivityP99Ms} ms; ${f.trickle.lane.missing + f.trickle.local.missing}`,
     ],
     [`Ingest while the worker works (${f.working.alerts} alerts to a talon start process)`, ''],
     ['  accepted (200 started) / completed (action done)', `${f.working.acceptedPerSec} / ${f.working.completedPerSec} alerts/s`],

@@ -5,8 +5,9 @@
  */
 import { loadavg } from 'node:os';
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { createLogger } from '../src/log.ts';
 import { startDevServer } from '../src/temporal/dev-server.ts';
+import { installTemporalLogger } from '../src/temporal/runtime-logger.ts';
 import { bundleWorkflows } from '../src/worker/bundle.ts';
 import { ingestRulesYaml, loadYaml } from './alerts.ts';
 import { measureThroughput } from './ingest.ts';
@@ -16,12 +17,14 @@ import { measureStorm } from './storm.ts';
 import { measureMatching } from './matching.ts';
 import { figures, formatTable, type BenchSettings } from './report.ts';
 
-// Before any native connection: the Rust core otherwise logs every worker start at INFO.
-Runtime.install({ logger: new DefaultLogger('WARN') });
+// Before any native connection: the Rust core otherwise logs every worker start at INFO. Warnings
+// go to stderr as talon's own do (the lanes' expected one at debug), the figures to stdout.
+installTemporalLogger(createLogger({ format: 'text', level: 'warn' }));
 
 const SETTINGS: BenchSettings = {
   ingest: { count: 2000, concurrency: 32, rounds: 2, warmup: 100 },
   latency: { count: 300, concurrency: 8, warmup: 20, timeoutMs: 60_000 },
+  trickle: { count: 60, concurrency: 1, warmup: 5, timeoutMs: 60_000 },
   working: { count: 1000, concurrency: 32, timeoutMs: 120_000 },
   storm: { distinct: 1000, repeats: 9000, repeatedOf: 50, seconds: 10, timeoutMs: 600_000 },
   ruleCounts: [10, 10_000],
@@ -55,6 +58,11 @@ async function main(): Promise<void> {
       eager: process.env.BENCH_EAGER !== '0',
       local: true,
     });
+    step(`latency at ${SETTINGS.trickle.concurrency} in flight, in a lane and local`);
+    const trickle = {
+      lane: await measureLatency({ address: server.address, client, bundle, ...SETTINGS.trickle, eager: process.env.BENCH_EAGER !== '0' }),
+      local: await measureLatency({ address: server.address, client, bundle, ...SETTINGS.trickle, eager: process.env.BENCH_EAGER !== '0', local: true }),
+    };
     step(`ingest throughput: ${SETTINGS.ingest.count} alerts per mode at concurrency ${SETTINGS.ingest.concurrency}`);
     // No worker polls this queue, so only the start is measured; the action URL is never called.
     const ingestRules = await loadYaml(ingestRulesYaml('http://127.0.0.1:9/hit'));
@@ -75,7 +83,7 @@ async function main(): Promise<void> {
     const workingLocal = await measureWhileWorking({ ...SETTINGS.working, local: true });
     step(`alert storm: ${SETTINGS.storm.distinct + SETTINGS.storm.repeats} alerts in ${SETTINGS.storm.seconds} s to a talon start process`);
     const storm = await measureStorm(SETTINGS.storm);
-    const result = figures(SETTINGS, throughput, latency, latencyLocal, working, workingLocal, storm, matching, performance.now() - started, [
+    const result = figures(SETTINGS, throughput, latency, latencyLocal, trickle, working, workingLocal, storm, matching, performance.now() - started, [
       loadBefore,
       loadavg()[0] ?? 0,
     ]);

@@ -91,7 +91,7 @@ const WAITED_MS = 50;
  * back in the start's answer halves POST → first action (no matching, bench: 100 → 51 ms). Under
  * load it queues in this process's worker behind the others and slows every answer (bench, 8 in
  * flight: answer p50 114 → 55 ms, first action no slower; 1,000 alerts as fast as answered:
- * accepted 0.50 → 0.71 of the raw start rate): the ingest answering falcosidekick comes first.
+ * accepted 0.50 → 0.71–0.78 of the raw start rate): the ingest answering falcosidekick comes first.
  */
 const EAGER_WHILE_STARTING_AT_MOST = 1;
 
