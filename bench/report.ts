@@ -38,7 +38,6 @@ export function figures(
   const raw = ratePerSecond(throughput.raw);
   const activity = [...latency.toActivity].sort((a, b) => a - b);
   const ack = [...latency.toAck].sort((a, b) => a - b);
-  const localActivity = [...latencyLocal.toActivity].sort((a, b) => a - b);
   const p50p99 = (run: LatencyRun) => {
     const sorted = [...run.toActivity].sort((a, b) => a - b);
     return { postToActivityP50Ms: round(percentile(sorted, 50)), postToActivityP99Ms: round(percentile(sorted, 99)), missing: run.missing };
@@ -69,12 +68,7 @@ export function figures(
       postToStartedP99Ms: round(percentile(ack, 99)),
       phasesMedianMs: latency.phases,
     },
-    latencyLocal: {
-      postToActivityP50Ms: round(percentile(localActivity, 50)),
-      postToActivityP99Ms: round(percentile(localActivity, 99)),
-      missing: latencyLocal.missing,
-      phasesMedianMs: latencyLocal.phases,
-    },
+    latencyLocal: { ...p50p99(latencyLocal), phasesMedianMs: latencyLocal.phases },
     trickle: { concurrency: settings.trickle.concurrency, events: trickle.lane.sent, lane: p50p99(trickle.lane), local: p50p99(trickle.local) },
     working: {
       ...working,

@@ -2,7 +2,7 @@ import { Client, Connection } from '@temporalio/client';
 import { playbookStartOptions } from '../src/ingest/starter.ts';
 import { alertBody, ingestRulesYaml, loadYaml } from './alerts.ts';
 import { prepareRawStart } from './ingest.ts';
-import { ratePerSecond, runPool } from './pool.ts';
+import { ratePerSecond, round, runPool } from './pool.ts';
 import { childrenOf, rssOf, spawnTalonStart } from './processes.ts';
 import { ArrivalRecorder } from './target.ts';
 
@@ -26,7 +26,6 @@ export interface WorkingRun {
 }
 
 const MB = 1024 * 1024;
-const round = (n: number) => Math.round(n * 10) / 10;
 
 export async function measureWhileWorking(options: { count: number; concurrency: number; timeoutMs: number; local?: boolean }): Promise<WorkingRun> {
   const target = await new ArrivalRecorder().start();
