@@ -4,6 +4,7 @@ import { alertBody } from './alerts.ts';
 import { benchApp, expectStarted } from './ingest.ts';
 import { phaseMedians, type PhaseMedians } from './phases.ts';
 import { runPool } from './pool.ts';
+import { cpuMsOf } from './processes.ts';
 import { benchWorker } from './setup.ts';
 
 export interface LatencyOptions {
@@ -19,6 +20,8 @@ export interface LatencyOptions {
   eager?: boolean;
   /** The action as a local activity (`local: true`) instead of an activity in its lane. */
   local?: boolean;
+  /** The Temporal server's process, for its CPU per alert. */
+  serverPid?: number;
 }
 
 export interface LatencyRun {
@@ -36,6 +39,8 @@ export interface LatencyRun {
   readonly rss: { readonly before: number; readonly after: number; readonly peak: number; readonly maxRss: number };
   /** Medians of the phases, from the histories of 50 measured runs. */
   readonly phases: PhaseMedians;
+  /** CPU per alert (warm-up included, until every playbook closed): this process, and the Temporal server. */
+  readonly cpuMsPerAlert: { readonly process: number; readonly server: number };
 }
 
 /** Samples this process's RSS every 20 ms and keeps the highest. */
@@ -58,6 +63,8 @@ export async function measureLatency(options: LatencyOptions): Promise<LatencyRu
   try {
     const before = process.memoryUsage().rss;
     const sampler = rssSampler();
+    const cpuBefore = process.cpuUsage();
+    const serverCpuBefore = cpuMsOf(options.serverPid);
     const workflowIds: string[] = [];
     // Each lane waits for its alert's activity before sending the next, so `concurrency` alerts are
     // in flight and the figure is latency at that load, not the length of an ever-growing backlog.
@@ -97,6 +104,8 @@ export async function measureLatency(options: LatencyOptions): Promise<LatencyRu
     );
     const peak = sampler.stop();
     const after = process.memoryUsage().rss;
+    const cpu = process.cpuUsage(cpuBefore);
+    const alerts = workflowIds.length;
     return {
       toActivity,
       toAck,
@@ -106,6 +115,7 @@ export async function measureLatency(options: LatencyOptions): Promise<LatencyRu
       spanMs: lastArrival - firstPost,
       // Linux reports ru_maxrss in KiB.
       rss: { before, after, peak, maxRss: process.resourceUsage().maxRSS * 1024 },
+      cpuMsPerAlert: { process: (cpu.user + cpu.system) / 1000 / alerts, server: (cpuMsOf(options.serverPid) - serverCpuBefore) / alerts },
       phases: await phaseMedians(options.client, workflowIds.slice(options.warmup, options.warmup + 50)),
     };
   } finally {

@@ -21,6 +21,21 @@ export function rssOf(pid: number | undefined): number {
   }
 }
 
+/**
+ * CPU time a process has used so far (user + system, all its threads), in ms; NaN when unreadable.
+ * /proc counts in clock ticks, 100 per second on Linux.
+ */
+export function cpuMsOf(pid: number | undefined): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name, which may itself hold spaces and parentheses.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return Number.NaN;
+  }
+}
+
 /** Direct children of a process (the embedded Temporal server of `talon start`). */
 export function childrenOf(pid: number | undefined): number[] {
   try {

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import type { PoolResult } from './pool.ts';
 import { percentile, ratePerSecond, round } from './pool.ts';
+import type { FloorRun } from './floor.ts';
 import type { LatencyRun } from './latency.ts';
 import type { WorkingRun } from './working.ts';
 import type { StormRun } from './storm.ts';
@@ -12,6 +13,8 @@ export interface BenchSettings {
   readonly latency: { readonly count: number; readonly concurrency: number; readonly warmup: number; readonly timeoutMs: number };
   /** The same, one alert in flight: what a trickle of alerts sees. */
   readonly trickle: { readonly count: number; readonly concurrency: number; readonly warmup: number; readonly timeoutMs: number };
+  /** Temporal alone: no-op workflows, no talon code. */
+  readonly floor: { readonly count: number; readonly concurrency: number; readonly warmup: number };
   readonly working: { readonly count: number; readonly concurrency: number; readonly timeoutMs: number };
   readonly storm: { readonly distinct: number; readonly repeats: number; readonly repeatedOf: number; readonly seconds: number; readonly timeoutMs: number };
   readonly ruleCounts: readonly number[];
@@ -26,6 +29,7 @@ export function figures(
   latency: LatencyRun,
   latencyLocal: LatencyRun,
   trickle: { readonly lane: LatencyRun; readonly local: LatencyRun },
+  floor: FloorRun,
   working: WorkingRun,
   workingLocal: WorkingRun,
   storm: StormRun,
@@ -42,6 +46,7 @@ export function figures(
     const sorted = [...run.toActivity].sort((a, b) => a - b);
     return { postToActivityP50Ms: round(percentile(sorted, 50)), postToActivityP99Ms: round(percentile(sorted, 99)), missing: run.missing };
   };
+  const cpu = (run: LatencyRun) => ({ process: round(run.cpuMsPerAlert.process), server: round(run.cpuMsPerAlert.server) });
   return {
     machine: { cpus: availableParallelism(), node: process.version, loadAvg1mStart: round(load[0], 2), loadAvg1mEnd: round(load[1], 2) },
     ingest: {
@@ -67,9 +72,11 @@ export function figures(
       postToStartedP50Ms: round(percentile(ack, 50)),
       postToStartedP99Ms: round(percentile(ack, 99)),
       phasesMedianMs: latency.phases,
+      cpuMsPerAlert: cpu(latency),
     },
-    latencyLocal: { ...p50p99(latencyLocal), phasesMedianMs: latencyLocal.phases },
+    latencyLocal: { ...p50p99(latencyLocal), phasesMedianMs: latencyLocal.phases, cpuMsPerAlert: cpu(latencyLocal) },
     trickle: { concurrency: settings.trickle.concurrency, events: trickle.lane.sent, lane: p50p99(trickle.lane), local: p50p99(trickle.local) },
+    floor: { events: settings.floor.count, concurrency: settings.floor.concurrency, ...floor },
     working: {
       ...working,
       // The raw rate of the same server (talon start's own), measured right after.
@@ -129,6 +136,10 @@ export function formatTable(f: Figures, settings: BenchSettings): string {
       `${l.phasesMedianMs.workflowTaskWaitMs} / ${l.phasesMedianMs.workflowTaskRunMs} / ${l.phasesMedianMs.activityWaitMs} ms`,
     ],
     [
+      '  CPU per alert: this process (worker, ingest, bench client, action target) / the Temporal server',
+      `${l.cpuMsPerAlert.process} / ${l.cpuMsPerAlert.server} ms`,
+    ],
+    [
       '  the action as a local activity (local: true): p50 / p99; missing',
       `${f.latencyLocal.postToActivityP50Ms} / ${f.latencyLocal.postToActivityP99Ms} ms; ${f.latencyLocal.missing}`,
     ],
@@ -136,10 +147,17 @@ export function formatTable(f: Figures, settings: BenchSettings): string {
       '  … its medians: workflow task wait / run (the action inside it); history events',
       `${f.latencyLocal.phasesMedianMs.workflowTaskWaitMs} / ${f.latencyLocal.phasesMedianMs.workflowTaskRunMs} ms; ${f.latencyLocal.phasesMedianMs.historyEvents}`,
     ],
+    ['  … its CPU per alert: this process / the Temporal server', `${f.latencyLocal.cpuMsPerAlert.process} / ${f.latencyLocal.cpuMsPerAlert.server} ms`],
     [
       `  at ${f.trickle.concurrency} in flight (${f.trickle.events} alerts): in a lane / local: true, p50 / p99; missing`,
       `${f.trickle.lane.postToActivityP50Ms} / ${f.trickle.lane.postToActivityP99Ms} ms · ${f.trickle.local.postToActivityP50Ms} / ${f.trickle.local.postToActivityP99Ms} ms; ${f.trickle.lane.missing + f.trickle.local.missing}`,
     ],
+    [
+      `Temporal's floor, no talon code: start -> a no-op first activity (${f.floor.events} two-line workflows, ${f.floor.concurrency} in flight, eager start, same server)`,
+      '',
+    ],
+    ['  local activity: p50 / p99; CPU per run, client + worker / server', floorRow(f.floor.local)],
+    ['  activity: p50 / p99; CPU per run, client + worker / server', floorRow(f.floor.activity)],
     [`Ingest while the worker works (${f.working.alerts} alerts to a talon start process)`, ''],
     ['  accepted (200 started) / completed (action done)', `${f.working.acceptedPerSec} / ${f.working.completedPerSec} alerts/s`],
     [
@@ -181,6 +199,10 @@ export function formatTable(f: Figures, settings: BenchSettings): string {
     ['Total time', `${f.durationS} s`],
   ];
   return alignRows(rows);
+}
+
+function floorRow(figures: FloorRun['local']): string {
+  return `${figures.p50Ms} / ${figures.p99Ms} ms; ${figures.cpuMsPerRun.worker} / ${figures.cpuMsPerRun.server} ms`;
 }
 
 /** Label and value rows as an aligned table; a row without a value is a heading. */

@@ -11,6 +11,7 @@ import { installTemporalLogger } from '../src/temporal/runtime-logger.ts';
 import { bundleWorkflows } from '../src/worker/bundle.ts';
 import { ingestRulesYaml, loadYaml } from './alerts.ts';
 import { measureThroughput } from './ingest.ts';
+import { measureFloor } from './floor.ts';
 import { measureLatency } from './latency.ts';
 import { measureWhileWorking } from './working.ts';
 import { measureStorm } from './storm.ts';
@@ -25,6 +26,7 @@ const SETTINGS: BenchSettings = {
   ingest: { count: 2000, concurrency: 32, rounds: 2, warmup: 100 },
   latency: { count: 300, concurrency: 8, warmup: 20, timeoutMs: 60_000 },
   trickle: { count: 60, concurrency: 1, warmup: 5, timeoutMs: 60_000 },
+  floor: { count: 300, concurrency: 8, warmup: 20 },
   working: { count: 1000, concurrency: 32, timeoutMs: 120_000 },
   storm: { distinct: 1000, repeats: 9000, repeatedOf: 50, seconds: 10, timeoutMs: 600_000 },
   ruleCounts: [10, 10_000],
@@ -44,16 +46,18 @@ async function main(): Promise<void> {
   try {
     connection = await Connection.connect({ address: server.address });
     const client = new Client({ connection });
+    const serverPid = server.process.pid;
     // Latency first, on a fresh server: the throughput phase leaves thousands of workflows queued.
     step(`latency: ${SETTINGS.latency.count} alerts at concurrency ${SETTINGS.latency.concurrency}, worker in this process`);
     // As `talon start` runs: the ingest's client on the worker's connection, eager starts
     // (BENCH_EAGER=0: a separate gRPC client, as `talon serve` next to `talon worker`).
-    const latency = await measureLatency({ address: server.address, client, bundle, ...SETTINGS.latency, eager: process.env.BENCH_EAGER !== '0' });
+    const latency = await measureLatency({ address: server.address, client, bundle, serverPid, ...SETTINGS.latency, eager: process.env.BENCH_EAGER !== '0' });
     step(`latency again with the action as a local activity (local: true)`);
     const latencyLocal = await measureLatency({
       address: server.address,
       client,
       bundle,
+      serverPid,
       ...SETTINGS.latency,
       eager: process.env.BENCH_EAGER !== '0',
       local: true,
@@ -63,6 +67,8 @@ async function main(): Promise<void> {
       lane: await measureLatency({ address: server.address, client, bundle, ...SETTINGS.trickle, eager: process.env.BENCH_EAGER !== '0' }),
       local: await measureLatency({ address: server.address, client, bundle, ...SETTINGS.trickle, eager: process.env.BENCH_EAGER !== '0', local: true }),
     };
+    step(`Temporal's floor: ${SETTINGS.floor.count} no-op workflows at ${SETTINGS.floor.concurrency} in flight, no talon code`);
+    const floor = await measureFloor({ address: server.address, serverPid, ...SETTINGS.floor });
     step(`ingest throughput: ${SETTINGS.ingest.count} alerts per mode at concurrency ${SETTINGS.ingest.concurrency}`);
     // No worker polls this queue, so only the start is measured; the action URL is never called.
     const ingestRules = await loadYaml(ingestRulesYaml('http://127.0.0.1:9/hit'));
@@ -83,7 +89,7 @@ async function main(): Promise<void> {
     const workingLocal = await measureWhileWorking({ ...SETTINGS.working, local: true });
     step(`alert storm: ${SETTINGS.storm.distinct + SETTINGS.storm.repeats} alerts in ${SETTINGS.storm.seconds} s to a talon start process`);
     const storm = await measureStorm(SETTINGS.storm);
-    const result = figures(SETTINGS, throughput, latency, latencyLocal, trickle, working, workingLocal, storm, matching, performance.now() - started, [
+    const result = figures(SETTINGS, throughput, latency, latencyLocal, trickle, floor, working, workingLocal, storm, matching, performance.now() - started, [
       loadBefore,
       loadavg()[0] ?? 0,
     ]);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { alertBody, BENCH_FALCO_RULE, ingestRulesYaml, loadYaml, manyRulesYaml } from '../../bench/alerts.ts';
 import { percentile, runPool } from '../../bench/pool.ts';
+import { cpuMsOf } from '../../bench/processes.ts';
 import { decodeEvent } from '../../src/events/decode.ts';
 
 // The bench's own helpers, so a change in rule syntax or decoding breaks a test, not a bench run.
@@ -25,6 +26,16 @@ describe('bench helpers', () => {
     });
     expect(most).toBe(3);
     expect(result).toMatchObject({ done: 20, failed: 4 });
+  });
+
+  it("reads a process's CPU time from /proc, and NaN for one that is gone", () => {
+    const before = cpuMsOf(process.pid);
+    const until = performance.now() + 60;
+    while (performance.now() < until); // 60 ms of CPU, counted in 10 ms ticks
+    const after = cpuMsOf(process.pid);
+    expect(before).toBeGreaterThan(0);
+    expect(after - before).toBeGreaterThanOrEqual(30);
+    expect(cpuMsOf(2 ** 22 + 1)).toBeNaN();
   });
 
   it('generates rule files the real loader accepts, with conditions that sometimes fail', async () => {
