@@ -84,7 +84,7 @@ export function validateSemantic(rules: readonly RawRule[], catalog: RuleCatalog
 }
 
 /** Longest attempt a local activity may take: it runs inside a workflow task and cannot heartbeat. */
-export const LOCAL_MAX_TIMEOUT = '1m';
+const LOCAL_MAX_MINUTES = 1;
 
 /** `local: true` is for short calls: no artifact to stream, nothing to undo later, a bounded attempt. */
 function checkLocal(action: RawAction, pos: Pos, specTimeout: string | undefined, add: Add): void {
@@ -92,6 +92,6 @@ function checkLocal(action: RawAction, pos: Pos, specTimeout: string | undefined
   if (action.expireAfter !== undefined) add(pos, `'local' cannot be combined with 'expire_after'`);
   const timeout = action.timeout ?? specTimeout;
   const ms = durationMs(timeout);
-  if (ms !== undefined && ms > (durationMs(LOCAL_MAX_TIMEOUT) ?? 60_000))
-    add(pos, `'local' needs a timeout of at most ${LOCAL_MAX_TIMEOUT} (this action's is ${timeout}): a local activity cannot heartbeat`);
+  if (ms !== undefined && ms > LOCAL_MAX_MINUTES * 60_000)
+    add(pos, `'local' needs a timeout of at most ${LOCAL_MAX_MINUTES}m (this action's is ${timeout}): a local activity cannot heartbeat`);
 }
