@@ -4,6 +4,7 @@ import { Client } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
 import { percentile, round, runPool } from './pool.ts';
 import { cpuMsOf } from './processes.ts';
+import { scrapePersistence, writesPerAlert, type WritesPerAlert } from './server-writes.ts';
 
 // Temporal's own floor on this machine: start → a no-op first activity at the latency phase's
 // concurrency, with nothing of talon in the way (no HTTP, no rules, a two-line workflow), started
@@ -15,6 +16,8 @@ export interface FloorFigures {
   readonly p99Ms: number;
   /** CPU per run: this process (client + worker), and the Temporal server. */
   readonly cpuMsPerRun: { readonly worker: number; readonly server: number };
+  /** The server's database requests per run; undefined without its metrics. */
+  readonly database?: WritesPerAlert;
 }
 
 export interface FloorRun {
@@ -24,7 +27,14 @@ export interface FloorRun {
 
 const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} };
 
-export async function measureFloor(options: { address: string; serverPid?: number; count: number; concurrency: number; warmup: number }): Promise<FloorRun> {
+export async function measureFloor(options: {
+  address: string;
+  serverPid?: number;
+  serverMetricsUrl?: string;
+  count: number;
+  concurrency: number;
+  warmup: number;
+}): Promise<FloorRun> {
   const { code } = await bundleWorkflowCode({ workflowsPath: fileURLToPath(new URL('./floor-workflows.ts', import.meta.url)), logger: quiet });
   const connection = await NativeConnection.connect({ address: options.address });
   const taskQueue = `bench-floor-${randomUUID()}`;
@@ -47,14 +57,17 @@ export async function measureFloor(options: { address: string; serverPid?: numbe
     };
     const cpuBefore = process.cpuUsage();
     const serverBefore = cpuMsOf(options.serverPid);
+    const persistenceBefore = await scrapePersistence(options.serverMetricsUrl);
     const total = options.warmup + options.count;
     await runPool(total, options.concurrency, one);
     const cpu = process.cpuUsage(cpuBefore);
+    const persistenceAfter = await scrapePersistence(options.serverMetricsUrl);
     latencies.sort((a, b) => a - b);
     return {
       p50Ms: round(percentile(latencies, 50)),
       p99Ms: round(percentile(latencies, 99)),
       cpuMsPerRun: { worker: round((cpu.user + cpu.system) / 1000 / total), server: round((cpuMsOf(options.serverPid) - serverBefore) / total) },
+      database: persistenceBefore && persistenceAfter ? writesPerAlert(persistenceBefore, persistenceAfter, total) : undefined,
     };
   };
   try {

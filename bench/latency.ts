@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Client } from '@temporalio/client';
 import { listen } from '../src/roles/ingest-server.ts';
 import { alertBody } from './alerts.ts';
@@ -5,6 +6,7 @@ import { benchApp, expectStarted } from './ingest.ts';
 import { phaseMedians, type PhaseMedians } from './phases.ts';
 import { runPool } from './pool.ts';
 import { cpuMsOf } from './processes.ts';
+import { scrapePersistence, writesPerAlert, type WritesPerAlert } from './server-writes.ts';
 import { benchWorker } from './setup.ts';
 
 export interface LatencyOptions {
@@ -22,6 +24,8 @@ export interface LatencyOptions {
   local?: boolean;
   /** The Temporal server's process, for its CPU per alert. */
   serverPid?: number;
+  /** The Temporal server's Prometheus metrics, for its database requests per alert. */
+  serverMetricsUrl?: string;
 }
 
 export interface LatencyRun {
@@ -41,6 +45,8 @@ export interface LatencyRun {
   readonly phases: PhaseMedians;
   /** CPU per alert (warm-up included, until every playbook closed): this process, and the Temporal server. */
   readonly cpuMsPerAlert: { readonly process: number; readonly server: number };
+  /** The server's database requests per alert over the same span (its pollers' own included); undefined without metrics. */
+  readonly database?: WritesPerAlert;
 }
 
 /** Samples this process's RSS every 20 ms and keeps the highest. */
@@ -65,6 +71,7 @@ export async function measureLatency(options: LatencyOptions): Promise<LatencyRu
     const sampler = rssSampler();
     const cpuBefore = process.cpuUsage();
     const serverCpuBefore = cpuMsOf(options.serverPid);
+    const persistenceBefore = await scrapePersistence(options.serverMetricsUrl);
     const workflowIds: string[] = [];
     // Each lane waits for its alert's activity before sending the next, so `concurrency` alerts are
     // in flight and the figure is latency at that load, not the length of an ever-growing backlog.
@@ -76,7 +83,10 @@ export async function measureLatency(options: LatencyOptions): Promise<LatencyRu
       record?.(postedAt, ackAt, arrivedAt);
       if (arrivedAt === undefined) throw new Error(`the action of alert ${id} did not arrive within ${options.timeoutMs} ms`);
     };
-    await runPool(options.warmup, options.concurrency, (i) => sendAndAwait(`warm-${i}`));
+    // Alerts new to the server: a phase reusing an earlier phase's outputs (so its workflow IDs) would
+    // measure the reuse of a closed run's ID, which costs the server a second create.
+    const phase = randomUUID().slice(0, 8);
+    await runPool(options.warmup, options.concurrency, (i) => sendAndAwait(`${phase}-warm-${i}`));
 
     const toActivity: number[] = [];
     const toAck: number[] = [];
@@ -86,7 +96,7 @@ export async function measureLatency(options: LatencyOptions): Promise<LatencyRu
       options.count,
       options.concurrency,
       (i) =>
-        sendAndAwait(`lat-${i}`, (postedAt, ackAt, arrivedAt) => {
+        sendAndAwait(`${phase}-lat-${i}`, (postedAt, ackAt, arrivedAt) => {
           firstPost = Math.min(firstPost, postedAt);
           toAck.push(ackAt - postedAt);
           if (arrivedAt === undefined) return;
@@ -106,6 +116,7 @@ export async function measureLatency(options: LatencyOptions): Promise<LatencyRu
     const after = process.memoryUsage().rss;
     const cpu = process.cpuUsage(cpuBefore);
     const alerts = workflowIds.length;
+    const persistenceAfter = await scrapePersistence(options.serverMetricsUrl);
     return {
       toActivity,
       toAck,
@@ -116,6 +127,7 @@ export async function measureLatency(options: LatencyOptions): Promise<LatencyRu
       // Linux reports ru_maxrss in KiB.
       rss: { before, after, peak, maxRss: process.resourceUsage().maxRSS * 1024 },
       cpuMsPerAlert: { process: (cpu.user + cpu.system) / 1000 / alerts, server: (cpuMsOf(options.serverPid) - serverCpuBefore) / alerts },
+      database: persistenceBefore && persistenceAfter ? writesPerAlert(persistenceBefore, persistenceAfter, alerts) : undefined,
       phases: await phaseMedians(options.client, workflowIds.slice(options.warmup, options.warmup + 50)),
     };
   } finally {

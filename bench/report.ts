@@ -47,6 +47,7 @@ export function figures(
     return { postToActivityP50Ms: round(percentile(sorted, 50)), postToActivityP99Ms: round(percentile(sorted, 99)), missing: run.missing };
   };
   const cpu = (run: LatencyRun) => ({ process: round(run.cpuMsPerAlert.process), server: round(run.cpuMsPerAlert.server) });
+  const database = (run: LatencyRun) => run.database ?? { writes: Number.NaN, reads: Number.NaN, byOperation: {} };
   return {
     machine: { cpus: availableParallelism(), node: process.version, loadAvg1mStart: round(load[0], 2), loadAvg1mEnd: round(load[1], 2) },
     ingest: {
@@ -73,8 +74,9 @@ export function figures(
       postToStartedP99Ms: round(percentile(ack, 99)),
       phasesMedianMs: latency.phases,
       cpuMsPerAlert: cpu(latency),
+      databasePerAlert: database(latency),
     },
-    latencyLocal: { ...p50p99(latencyLocal), phasesMedianMs: latencyLocal.phases, cpuMsPerAlert: cpu(latencyLocal) },
+    latencyLocal: { ...p50p99(latencyLocal), phasesMedianMs: latencyLocal.phases, cpuMsPerAlert: cpu(latencyLocal), databasePerAlert: database(latencyLocal) },
     trickle: { concurrency: settings.trickle.concurrency, events: trickle.lane.sent, lane: p50p99(trickle.lane), local: p50p99(trickle.local) },
     floor: { events: settings.floor.count, concurrency: settings.floor.concurrency, ...floor },
     working: {
@@ -139,6 +141,7 @@ export function formatTable(f: Figures, settings: BenchSettings): string {
       '  CPU per alert: this process (worker, ingest, bench client, action target) / the Temporal server',
       `${l.cpuMsPerAlert.process} / ${l.cpuMsPerAlert.server} ms`,
     ],
+    ["  database requests per alert (the server's own count): writes / reads", databaseRow(l.databasePerAlert)],
     [
       '  the action as a local activity (local: true): p50 / p99; missing',
       `${f.latencyLocal.postToActivityP50Ms} / ${f.latencyLocal.postToActivityP99Ms} ms; ${f.latencyLocal.missing}`,
@@ -148,6 +151,7 @@ export function formatTable(f: Figures, settings: BenchSettings): string {
       `${f.latencyLocal.phasesMedianMs.workflowTaskWaitMs} / ${f.latencyLocal.phasesMedianMs.workflowTaskRunMs} ms; ${f.latencyLocal.phasesMedianMs.historyEvents}`,
     ],
     ['  … its CPU per alert: this process / the Temporal server', `${f.latencyLocal.cpuMsPerAlert.process} / ${f.latencyLocal.cpuMsPerAlert.server} ms`],
+    ['  … its database requests per alert: writes / reads', databaseRow(f.latencyLocal.databasePerAlert)],
     [
       `  at ${f.trickle.concurrency} in flight (${f.trickle.events} alerts): in a lane / local: true, p50 / p99; missing`,
       `${f.trickle.lane.postToActivityP50Ms} / ${f.trickle.lane.postToActivityP99Ms} ms · ${f.trickle.local.postToActivityP50Ms} / ${f.trickle.local.postToActivityP99Ms} ms; ${f.trickle.lane.missing + f.trickle.local.missing}`,
@@ -156,8 +160,8 @@ export function formatTable(f: Figures, settings: BenchSettings): string {
       `Temporal's floor, no talon code: start -> a no-op first activity (${f.floor.events} two-line workflows, ${f.floor.concurrency} in flight, eager start, same server)`,
       '',
     ],
-    ['  local activity: p50 / p99; CPU per run, client + worker / server', floorRow(f.floor.local)],
-    ['  activity: p50 / p99; CPU per run, client + worker / server', floorRow(f.floor.activity)],
+    ['  local activity: p50 / p99; CPU per run, client + worker / server; database writes / reads', floorRow(f.floor.local)],
+    ['  activity: p50 / p99; CPU per run, client + worker / server; database writes / reads', floorRow(f.floor.activity)],
     [`Ingest while the worker works (${f.working.alerts} alerts to a talon start process)`, ''],
     ['  accepted (200 started) / completed (action done)', `${f.working.acceptedPerSec} / ${f.working.completedPerSec} alerts/s`],
     [
@@ -201,8 +205,17 @@ export function formatTable(f: Figures, settings: BenchSettings): string {
   return alignRows(rows);
 }
 
+/** Writes / reads, then the three largest write operations. */
+function databaseRow(d: Figures['latency']['databasePerAlert']): string {
+  const top = Object.entries(d.byOperation)
+    .slice(0, 3)
+    .map(([operation, n]) => `${operation} ${n}`)
+    .join(', ');
+  return `${d.writes} / ${d.reads}${top ? ` (${top}, …)` : ''}`;
+}
+
 function floorRow(figures: FloorRun['local']): string {
-  return `${figures.p50Ms} / ${figures.p99Ms} ms; ${figures.cpuMsPerRun.worker} / ${figures.cpuMsPerRun.server} ms`;
+  return `${figures.p50Ms} / ${figures.p99Ms} ms; ${figures.cpuMsPerRun.worker} / ${figures.cpuMsPerRun.server} ms; ${figures.database?.writes ?? 'n/a'} / ${figures.database?.reads ?? 'n/a'}`;
 }
 
 /** Label and value rows as an aligned table; a row without a value is a heading. */

@@ -41,23 +41,33 @@ async function main(): Promise<void> {
   // Other work on the machine skews every figure; the load averages say how much there was.
   const loadBefore = loadavg()[0] ?? 0;
   step('starting the Temporal dev server (in memory) and bundling the workflows');
-  const [server, bundle] = await Promise.all([startDevServer({ uiPort: false }), bundleWorkflows(false)]);
+  const [server, bundle] = await Promise.all([startDevServer({ uiPort: false, metricsPort: 0 }), bundleWorkflows(false)]);
   let connection: Connection | undefined;
   try {
     connection = await Connection.connect({ address: server.address });
     const client = new Client({ connection });
     const serverPid = server.process.pid;
+    const serverMetricsUrl = server.metricsUrl;
     // Latency first, on a fresh server: the throughput phase leaves thousands of workflows queued.
     step(`latency: ${SETTINGS.latency.count} alerts at concurrency ${SETTINGS.latency.concurrency}, worker in this process`);
     // As `talon start` runs: the ingest's client on the worker's connection, eager starts
     // (BENCH_EAGER=0: a separate gRPC client, as `talon serve` next to `talon worker`).
-    const latency = await measureLatency({ address: server.address, client, bundle, serverPid, ...SETTINGS.latency, eager: process.env.BENCH_EAGER !== '0' });
+    const latency = await measureLatency({
+      address: server.address,
+      client,
+      bundle,
+      serverPid,
+      serverMetricsUrl,
+      ...SETTINGS.latency,
+      eager: process.env.BENCH_EAGER !== '0',
+    });
     step(`latency again with the action as a local activity (local: true)`);
     const latencyLocal = await measureLatency({
       address: server.address,
       client,
       bundle,
       serverPid,
+      serverMetricsUrl,
       ...SETTINGS.latency,
       eager: process.env.BENCH_EAGER !== '0',
       local: true,
@@ -68,7 +78,7 @@ async function main(): Promise<void> {
       local: await measureLatency({ address: server.address, client, bundle, ...SETTINGS.trickle, eager: process.env.BENCH_EAGER !== '0', local: true }),
     };
     step(`Temporal's floor: ${SETTINGS.floor.count} no-op workflows at ${SETTINGS.floor.concurrency} in flight, no talon code`);
-    const floor = await measureFloor({ address: server.address, serverPid, ...SETTINGS.floor });
+    const floor = await measureFloor({ address: server.address, serverPid, serverMetricsUrl, ...SETTINGS.floor });
     step(`ingest throughput: ${SETTINGS.ingest.count} alerts per mode at concurrency ${SETTINGS.ingest.concurrency}`);
     // No worker polls this queue, so only the start is measured; the action URL is never called.
     const ingestRules = await loadYaml(ingestRulesYaml('http://127.0.0.1:9/hit'));

@@ -14,6 +14,8 @@ export interface DevServerOptions {
   uiPort?: number | false;
   /** Where the UI decrypts payloads (`--ui-codec-endpoint`): the ingest's `/codec` when encryption is on. */
   uiCodecEndpoint?: string;
+  /** Port of the server's own Prometheus `/metrics` on loopback; 0 picks a free one. Absent: the CLI picks one and it is not reported. */
+  metricsPort?: number;
   /** SQLite file; absent keeps everything in memory (tests). */
   dbFilename?: string;
   namespace?: string;
@@ -23,6 +25,8 @@ export interface DevServerOptions {
 export interface DevServer {
   readonly address: string;
   readonly uiUrl?: string;
+  /** The server's Prometheus metrics, when `metricsPort` was given. */
+  readonly metricsUrl?: string;
   readonly process: ChildProcess;
   stop(): Promise<void>;
 }
@@ -66,6 +70,8 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   const uiPort = options.uiPort === false ? undefined : options.uiPort || (await freePort());
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--log-level', 'warn', ...devServerSearchAttributeFlags()];
   args.push(...(uiPort === undefined ? ['--headless'] : ['--ui-port', String(uiPort)]));
+  const metricsPort = options.metricsPort === undefined ? undefined : options.metricsPort || (await freePort());
+  if (metricsPort !== undefined) args.push('--metrics-port', String(metricsPort));
   if (options.namespace && options.namespace !== 'default') args.push('--namespace', options.namespace);
   if (uiPort !== undefined && options.uiCodecEndpoint) args.push('--ui-codec-endpoint', options.uiCodecEndpoint);
   if (options.dbFilename) {
@@ -100,5 +106,11 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     throw error;
   }
   options.log?.info({ address, ui: uiPort ? `http://127.0.0.1:${uiPort}` : undefined, cli: cli.path }, 'temporal dev server started');
-  return { address, uiUrl: uiPort ? `http://127.0.0.1:${uiPort}` : undefined, process: child, stop };
+  return {
+    address,
+    uiUrl: uiPort ? `http://127.0.0.1:${uiPort}` : undefined,
+    metricsUrl: metricsPort === undefined ? undefined : `http://127.0.0.1:${metricsPort}/metrics`,
+    process: child,
+    stop,
+  };
 }

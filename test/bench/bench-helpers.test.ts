@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { alertBody, BENCH_FALCO_RULE, ingestRulesYaml, loadYaml, manyRulesYaml } from '../../bench/alerts.ts';
 import { percentile, runPool } from '../../bench/pool.ts';
 import { cpuMsOf } from '../../bench/processes.ts';
+import { persistenceCounts, writesPerAlert } from '../../bench/server-writes.ts';
 import { decodeEvent } from '../../src/events/decode.ts';
 
 // The bench's own helpers, so a change in rule syntax or decoding breaks a test, not a bench run.
@@ -36,6 +37,30 @@ describe('bench helpers', () => {
     expect(before).toBeGreaterThan(0);
     expect(after - before).toBeGreaterThanOrEqual(30);
     expect(cpuMsOf(2 ** 22 + 1)).toBeNaN();
+  });
+
+  it("counts the Temporal server's database requests per alert, writes apart from reads", () => {
+    const metrics = (created: number, gets: number, visibility: number) => `# HELP persistence_requests persistence_requests counter
+# TYPE persistence_requests counter
+persistence_requests{namespace="default",operation="CreateWorkflowExecution",service_name="history"} ${created}
+persistence_requests{namespace="default",operation="GetWorkflowExecution",service_name="history"} ${gets}
+persistence_requests{namespace="temporal_system",operation="CreateWorkflowExecution",service_name="history"} 99
+# TYPE persistence_latency histogram
+persistence_latency_bucket{namespace="default",operation="CreateWorkflowExecution",le="1"} 7
+# TYPE visibility_persistence_requests counter
+visibility_persistence_requests{operation="RecordWorkflowExecutionStarted",service_name="history",visibility_plugin_name="sqlite"} ${visibility}
+`;
+    const before = persistenceCounts(metrics(2, 5, 2));
+    expect(Object.fromEntries(before)).toEqual({
+      'history:CreateWorkflowExecution': 2,
+      'history:GetWorkflowExecution': 5,
+      'visibility:RecordWorkflowExecutionStarted': 2,
+    });
+    expect(writesPerAlert(before, persistenceCounts(metrics(12, 25, 12)), 10)).toEqual({
+      writes: 2,
+      reads: 2,
+      byOperation: { 'history:CreateWorkflowExecution': 1, 'visibility:RecordWorkflowExecutionStarted': 1 },
+    });
   });
 
   it('generates rule files the real loader accepts, with conditions that sometimes fail', async () => {
