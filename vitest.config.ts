@@ -11,6 +11,7 @@ const unit = [
   'test/plan/**/*.test.ts',
   'test/roles/**/*.test.ts',
   'test/bench/**/*.test.ts',
+  'test/worker/**/*.test.ts',
   'test/docs/**/*.test.ts',
   'test/rbac/cluster-role.test.ts',
   'test/temporal/cli-binary.test.ts',

@@ -3,7 +3,7 @@ import type { Hono } from 'hono';
 import { z } from 'zod';
 import { decodeEvent } from '../src/events/decode.ts';
 import { createApp } from '../src/ingest/app.ts';
-import { playbookStartOptions, temporalStarter } from '../src/ingest/starter.ts';
+import { playbookStartOptions, temporalStarter, type WorkflowStarter } from '../src/ingest/starter.ts';
 import { silentLogger } from '../src/log.ts';
 import { Metrics } from '../src/metrics/metrics.ts';
 import { planEvent } from '../src/plan/plan.ts';
@@ -27,10 +27,10 @@ export interface ThroughputOptions {
 }
 
 /** The real ingest app, as `talon serve` builds it, with the dedup window off. */
-export function benchApp(client: Client, taskQueue: string, ruleSet: RuleSet, eager = false): Hono {
+export function benchApp(starter: WorkflowStarter, ruleSet: RuleSet): Hono {
   return createApp({
     rules: () => ruleSet,
-    starter: temporalStarter(client, taskQueue, { eager }),
+    starter,
     metrics: new Metrics(),
     log: silentLogger,
     dedupWindowSeconds: 0,
@@ -86,7 +86,7 @@ const MODES: readonly StartMode[] = ['http', 'in-process', 'raw'];
  * in process (`app.request()`), and with `client.workflow.start` directly, on one server and client.
  */
 export async function measureThroughput(options: ThroughputOptions): Promise<Record<StartMode, PoolResult>> {
-  const app = benchApp(options.client, options.taskQueue, options.ruleSet);
+  const app = benchApp(temporalStarter(options.client, options.taskQueue), options.ruleSet);
   const server = await listen(app, '127.0.0.1', 0);
   const totals: Record<StartMode, { done: number; failed: number; elapsedMs: number }> = {
     http: { done: 0, failed: 0, elapsedMs: 0 },

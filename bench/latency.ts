@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from '@temporalio/client';
+import { temporalStarter, type WorkflowStarter } from '../src/ingest/starter.ts';
 import { listen } from '../src/roles/ingest-server.ts';
 import { alertBody } from './alerts.ts';
 import { benchApp, expectStarted } from './ingest.ts';
@@ -61,10 +62,14 @@ function rssSampler() {
  * the playbooks; each playbook's one `http:request` action calls the recorder with the alert's id.
  */
 export async function measureLatency(options: LatencyOptions): Promise<LatencyRun> {
-  const { target, ruleSet, taskQueue, connection, stop } = await benchWorker(options.address, options.bundle, 'latency', options.local);
-  // As `talon start` does: the ingest's client on the worker's own connection, starting eagerly.
+  // As `talon start` runs (eager): the ingest's client on the worker's own connection, starting
+  // eagerly while alone, and the worker yielding to the ingest's bursts.
+  const ingest: { starter?: WorkflowStarter } = {};
+  const ingestBusy = options.eager ? () => ingest.starter?.busy?.() ?? false : undefined;
+  const { target, ruleSet, taskQueue, connection, stop } = await benchWorker(options.address, options.bundle, 'latency', options.local, ingestBusy);
   const client = options.eager ? new Client({ connection }) : options.client;
-  const server = await listen(benchApp(client, taskQueue, ruleSet, options.eager), '127.0.0.1', 0);
+  ingest.starter = temporalStarter(client, taskQueue, { eager: options.eager });
+  const server = await listen(benchApp(ingest.starter, ruleSet), '127.0.0.1', 0);
   const post = (id: string) => fetch(`${server.url}/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: alertBody(id) });
   try {
     const before = process.memoryUsage().rss;

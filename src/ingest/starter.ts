@@ -15,6 +15,8 @@ export interface WorkflowStarter {
   start(workflowId: string, input: PlaybookInput, searchAttributes: SearchAttributePair[]): Promise<StartOutcome>;
   /** Whether Temporal answers. */
   healthy(): Promise<boolean>;
+  /** True while a burst is in hand: more starts in flight than a trickle makes, or alerts waiting for one. */
+  busy?(): boolean;
 }
 
 /** Temporal refused or could not be reached: the sender should retry later. */
@@ -94,6 +96,13 @@ const WAITED_MS = 50;
  * accepted 0.50 → 0.71–0.78 of the raw start rate): the ingest answering falcosidekick comes first.
  */
 const EAGER_WHILE_STARTING_AT_MOST = 1;
+
+/**
+ * Starts in flight past which the ingest counts as busy (a worker in the same process then yields
+ * it the CPU: src/worker/ingest-first-slots.ts). 8 alerts in flight end to end keep ~1–3 of them
+ * starting at once; falcosidekick's burst keeps the gate full.
+ */
+const BUSY_ABOVE_STARTS = 8;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -215,6 +224,10 @@ export function temporalStarter(client: Client, taskQueue: string, options: Star
       } finally {
         inflight.delete(workflowId);
       }
+    },
+    busy() {
+      const { running, queued } = gate.load;
+      return queued > 0 || running > BUSY_ABOVE_STARTS;
     },
     async healthy() {
       try {

@@ -3,7 +3,7 @@ import { catalog } from '../../activities/specs.ts';
 import type { TalonConfig } from '../config/schema.ts';
 import { createApp, type IngestDeps } from '../ingest/app.ts';
 import { authConfigured, callerAuth } from '../ingest/auth.ts';
-import { temporalStarter } from '../ingest/starter.ts';
+import { temporalStarter, type WorkflowStarter } from '../ingest/starter.ts';
 import type { Logger } from '../log.ts';
 import { startMetricsExport } from '../metrics/export.ts';
 import { planSettingsFrom } from '../plan/settings.ts';
@@ -111,6 +111,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     const tls = cert_file && key_file ? { certFile: cert_file, keyFile: key_file, clientCaFile: client_ca_file } : undefined;
 
     let workerConnection: NativeConnection | undefined;
+    // All-in-one: the worker yields workflow-task slots to the ingest's bursts (set once it exists).
+    let starter: WorkflowStarter | undefined;
     if (options.worker) {
       // Loaded here only: `talon serve` never loads the worker, the activities or their SDKs.
       const { createWorker } = await import('../worker/worker.ts');
@@ -125,6 +127,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         log,
         metrics,
         tracing,
+        ...(options.ingest ? { ingestBusy: () => starter?.busy?.() ?? false } : {}),
       });
       const running = worker.run();
       let workerRunning = true;
@@ -159,14 +162,15 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       if (!eager) cleanups.push(() => client.connection.close());
       if (!devServer) await ensureSearchAttributes(client, temporal.namespace);
       const settings = planSettingsFrom(config, devServer?.uiUrl);
+      starter = temporalStarter(client, temporal.task_queue, {
+        concurrency: config.start_queue.concurrency,
+        maxQueued: config.start_queue.max_queued,
+        maxWaitMs: config.start_queue.max_wait_seconds * 1000,
+        eager,
+      });
       const app = createApp({
         rules: () => ruleSet!,
-        starter: temporalStarter(client, temporal.task_queue, {
-          concurrency: config.start_queue.concurrency,
-          maxQueued: config.start_queue.max_queued,
-          maxWaitMs: config.start_queue.max_wait_seconds * 1000,
-          eager,
-        }),
+        starter,
         metrics,
         log,
         maxBodyBytes: config.max_body_bytes,

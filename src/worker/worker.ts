@@ -13,6 +13,7 @@ import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics/metrics.ts';
 import { dataConverterFor } from '../temporal/codec.ts';
 import { WORKFLOW_INTERCEPTOR_MODULES, workflowSource } from './bundle.ts';
+import { ingestFirstTuner } from './ingest-first-slots.ts';
 import { workflowSinks } from './sinks.ts';
 import type { Tracing } from '../temporal/tracing.ts';
 
@@ -29,6 +30,11 @@ export interface WorkerOptions {
   tracing?: Tracing;
   /** Worker identity in histories; absent, the SDK's `<pid>@<host>`. */
   identity?: string;
+  /**
+   * All-in-one (`talon start`): true while the ingest in this process has a burst in hand; the
+   * playbook worker then runs at most 2 workflow tasks at a time (src/worker/ingest-first-slots.ts).
+   */
+  ingestBusy?: () => boolean;
 }
 
 /** The workers of one process, run and stopped together. */
@@ -37,6 +43,9 @@ export interface TalonWorker {
   run(): Promise<void>;
   shutdown(): void;
 }
+
+/** Workflow tasks the playbook worker keeps running while the ingest beside it is busy. */
+const INGEST_BUSY_WORKFLOW_TASKS = 2;
 
 /** Each lane's activity types: actionners by their spec's lane (default the category), notifiers in theirs. */
 export function lanes(): Map<string, string[]> {
@@ -76,6 +85,9 @@ export async function createWorker(options: WorkerOptions): Promise<TalonWorker>
     ...(options.identity ? { identity: options.identity } : {}),
   };
   const source = options.workflowBundle ? { workflowBundle: options.workflowBundle } : workflowSource(tracing !== undefined);
+  // The SDK's 40, fewer with a smaller cache: a task needs its run in the cache.
+  const cache = options.config.worker_max_cached_workflows;
+  const workflowTaskSlots = cache > 0 && cache < 40 ? Math.max(2, cache) : 40;
   const workers = [
     await Worker.create({
       ...common,
@@ -91,9 +103,9 @@ export async function createWorker(options: WorkerOptions): Promise<TalonWorker>
       stickyQueueScheduleToStartTimeout: '3s',
       // Bounded: an alert storm leaves a run per distinct alert open for its dedup window.
       maxCachedWorkflows: options.config.worker_max_cached_workflows,
-      ...(options.config.worker_max_cached_workflows > 0 && options.config.worker_max_cached_workflows < 40
-        ? { maxConcurrentWorkflowTaskExecutions: Math.max(2, options.config.worker_max_cached_workflows) }
-        : {}),
+      ...(options.ingestBusy
+        ? { tuner: ingestFirstTuner({ maximum: workflowTaskSlots, minimum: INGEST_BUSY_WORKFLOW_TASKS, ingestBusy: options.ingestBusy }) }
+        : { maxConcurrentWorkflowTaskExecutions: workflowTaskSlots }),
     }),
   ];
   for (const [lane, types] of lanes()) {

@@ -50,7 +50,7 @@ export interface TestWorker {
 /** A real worker running the prebuilt workflow bundle; by default on its own task queue of the test server. */
 export async function startTestWorker(
   config: TalonConfig = testConfig(),
-  options: { taskQueue?: string; identity?: string; address?: string } = {},
+  options: { taskQueue?: string; identity?: string; address?: string; ingestBusy?: () => boolean } = {},
 ): Promise<TestWorker> {
   const taskQueue = options.taskQueue ?? `test-${randomUUID()}`;
   const connection = await NativeConnection.connect({ address: options.address ?? temporalAddress() });
@@ -62,6 +62,7 @@ export async function startTestWorker(
     log: silentLogger,
     workflowBundle: { codePath: inject('workflowBundlePath') },
     ...(options.identity ? { identity: options.identity } : {}),
+    ...(options.ingestBusy ? { ingestBusy: options.ingestBusy } : {}),
   });
   const running = worker.run();
   return {
