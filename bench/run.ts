@@ -48,34 +48,18 @@ async function main(): Promise<void> {
     const client = new Client({ connection });
     const serverPid = server.process.pid;
     const serverMetricsUrl = server.metricsUrl;
-    // Latency first, on a fresh server: the throughput phase leaves thousands of workflows queued.
-    step(`latency: ${SETTINGS.latency.count} alerts at concurrency ${SETTINGS.latency.concurrency}, worker in this process`);
     // As `talon start` runs: the ingest's client on the worker's connection, eager starts
     // (BENCH_EAGER=0: a separate gRPC client, as `talon serve` next to `talon worker`).
-    const latency = await measureLatency({
-      address: server.address,
-      client,
-      bundle,
-      serverPid,
-      serverMetricsUrl,
-      ...SETTINGS.latency,
-      eager: process.env.BENCH_EAGER !== '0',
-    });
+    const common = { address: server.address, client, bundle, serverPid, serverMetricsUrl, eager: process.env.BENCH_EAGER !== '0' };
+    // Latency first, on a fresh server: the throughput phase leaves thousands of workflows queued.
+    step(`latency: ${SETTINGS.latency.count} alerts at concurrency ${SETTINGS.latency.concurrency}, worker in this process`);
+    const latency = await measureLatency({ ...common, ...SETTINGS.latency });
     step(`latency again with the action as a local activity (local: true)`);
-    const latencyLocal = await measureLatency({
-      address: server.address,
-      client,
-      bundle,
-      serverPid,
-      serverMetricsUrl,
-      ...SETTINGS.latency,
-      eager: process.env.BENCH_EAGER !== '0',
-      local: true,
-    });
+    const latencyLocal = await measureLatency({ ...common, ...SETTINGS.latency, local: true });
     step(`latency at ${SETTINGS.trickle.concurrency} in flight, in a lane and local`);
     const trickle = {
-      lane: await measureLatency({ address: server.address, client, bundle, ...SETTINGS.trickle, eager: process.env.BENCH_EAGER !== '0' }),
-      local: await measureLatency({ address: server.address, client, bundle, ...SETTINGS.trickle, eager: process.env.BENCH_EAGER !== '0', local: true }),
+      lane: await measureLatency({ ...common, ...SETTINGS.trickle }),
+      local: await measureLatency({ ...common, ...SETTINGS.trickle, local: true }),
     };
     step(`Temporal's floor: ${SETTINGS.floor.count} no-op workflows at ${SETTINGS.floor.concurrency} in flight, no talon code`);
     const floor = await measureFloor({ address: server.address, serverPid, serverMetricsUrl, ...SETTINGS.floor });
