@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { Client } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
+import { QUIET_BUNDLER_LOGGER } from '../src/worker/bundle.ts';
+import { startCostMeter, type ServerProbes } from './costs.ts';
 import { percentile, round, runPool } from './pool.ts';
-import { cpuMsOf } from './processes.ts';
-import { scrapePersistence, writesPerAlert, type WritesPerAlert } from './server-writes.ts';
+import type { WritesPerAlert } from './server-writes.ts';
 
 // Temporal's own floor on this machine: start → a no-op first activity at the latency phase's
 // concurrency, with nothing of talon in the way (no HTTP, no rules, a two-line workflow), started
@@ -25,17 +26,8 @@ export interface FloorRun {
   readonly activity: FloorFigures;
 }
 
-const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} };
-
-export async function measureFloor(options: {
-  address: string;
-  serverPid?: number;
-  serverMetricsUrl?: string;
-  count: number;
-  concurrency: number;
-  warmup: number;
-}): Promise<FloorRun> {
-  const { code } = await bundleWorkflowCode({ workflowsPath: fileURLToPath(new URL('./floor-workflows.ts', import.meta.url)), logger: quiet });
+export async function measureFloor(options: ServerProbes & { address: string; count: number; concurrency: number; warmup: number }): Promise<FloorRun> {
+  const { code } = await bundleWorkflowCode({ workflowsPath: fileURLToPath(new URL('./floor-workflows.ts', import.meta.url)), logger: QUIET_BUNDLER_LOGGER });
   const connection = await NativeConnection.connect({ address: options.address });
   const taskQueue = `bench-floor-${randomUUID()}`;
   const waiting = new Map<string, (at: number) => void>();
@@ -55,19 +47,16 @@ export async function measureFloor(options: {
       waiting.delete(id);
       if (i >= options.warmup) latencies.push(at - startedAt);
     };
-    const cpuBefore = process.cpuUsage();
-    const serverBefore = cpuMsOf(options.serverPid);
-    const persistenceBefore = await scrapePersistence(options.serverMetricsUrl);
+    const meter = await startCostMeter(options);
     const total = options.warmup + options.count;
     await runPool(total, options.concurrency, one);
-    const cpu = process.cpuUsage(cpuBefore);
-    const persistenceAfter = await scrapePersistence(options.serverMetricsUrl);
+    const costs = await meter.perRun(total);
     latencies.sort((a, b) => a - b);
     return {
       p50Ms: round(percentile(latencies, 50)),
       p99Ms: round(percentile(latencies, 99)),
-      cpuMsPerRun: { worker: round((cpu.user + cpu.system) / 1000 / total), server: round((cpuMsOf(options.serverPid) - serverBefore) / total) },
-      database: persistenceBefore && persistenceAfter ? writesPerAlert(persistenceBefore, persistenceAfter, total) : undefined,
+      cpuMsPerRun: { worker: round(costs.processCpuMs), server: round(costs.serverCpuMs) },
+      database: costs.database,
     };
   };
   try {

@@ -6,8 +6,8 @@ import { alertBody } from './alerts.ts';
 import { benchApp, expectStarted } from './ingest.ts';
 import { phaseMedians, type PhaseMedians } from './phases.ts';
 import { runPool } from './pool.ts';
-import { cpuMsOf } from './processes.ts';
-import { scrapePersistence, writesPerAlert, type WritesPerAlert } from './server-writes.ts';
+import { startCostMeter, type ServerProbes } from './costs.ts';
+import type { WritesPerAlert } from './server-writes.ts';
 import { benchWorker } from './setup.ts';
 
 export interface LatencyOptions {
@@ -23,10 +23,8 @@ export interface LatencyOptions {
   eager?: boolean;
   /** The action as a local activity (`local: true`) instead of an activity in its lane. */
   local?: boolean;
-  /** The Temporal server's process, for its CPU per alert. */
-  serverPid?: number;
-  /** The Temporal server's Prometheus metrics, for its database requests per alert. */
-  serverMetricsUrl?: string;
+  /** Where to read the server's CPU and database requests per alert; absent, they are not measured. */
+  costs?: ServerProbes;
 }
 
 export interface LatencyRun {
@@ -44,9 +42,9 @@ export interface LatencyRun {
   readonly rss: { readonly before: number; readonly after: number; readonly peak: number; readonly maxRss: number };
   /** Medians of the phases, from the histories of 50 measured runs. */
   readonly phases: PhaseMedians;
-  /** CPU per alert (warm-up included, until every playbook closed): this process, and the Temporal server. */
+  /** CPU per alert (warm-up included, until every playbook closed): this process, and the Temporal server; NaN unmeasured. */
   readonly cpuMsPerAlert: { readonly process: number; readonly server: number };
-  /** The server's database requests per alert over the same span (its pollers' own included); undefined without metrics. */
+  /** The server's database requests per alert over the same span (its pollers' own included); undefined unmeasured. */
   readonly database?: WritesPerAlert;
 }
 
@@ -74,9 +72,7 @@ export async function measureLatency(options: LatencyOptions): Promise<LatencyRu
   try {
     const before = process.memoryUsage().rss;
     const sampler = rssSampler();
-    const cpuBefore = process.cpuUsage();
-    const serverCpuBefore = cpuMsOf(options.serverPid);
-    const persistenceBefore = await scrapePersistence(options.serverMetricsUrl);
+    const meter = options.costs ? await startCostMeter(options.costs) : undefined;
     const workflowIds: string[] = [];
     // Each lane waits for its alert's activity before sending the next, so `concurrency` alerts are
     // in flight and the figure is latency at that load, not the length of an ever-growing backlog.
@@ -119,9 +115,7 @@ export async function measureLatency(options: LatencyOptions): Promise<LatencyRu
     );
     const peak = sampler.stop();
     const after = process.memoryUsage().rss;
-    const cpu = process.cpuUsage(cpuBefore);
-    const alerts = workflowIds.length;
-    const persistenceAfter = await scrapePersistence(options.serverMetricsUrl);
+    const costs = await meter?.perRun(workflowIds.length);
     return {
       toActivity,
       toAck,
@@ -131,8 +125,8 @@ export async function measureLatency(options: LatencyOptions): Promise<LatencyRu
       spanMs: lastArrival - firstPost,
       // Linux reports ru_maxrss in KiB.
       rss: { before, after, peak, maxRss: process.resourceUsage().maxRSS * 1024 },
-      cpuMsPerAlert: { process: (cpu.user + cpu.system) / 1000 / alerts, server: (cpuMsOf(options.serverPid) - serverCpuBefore) / alerts },
-      database: persistenceBefore && persistenceAfter ? writesPerAlert(persistenceBefore, persistenceAfter, alerts) : undefined,
+      cpuMsPerAlert: { process: costs?.processCpuMs ?? Number.NaN, server: costs?.serverCpuMs ?? Number.NaN },
+      database: costs?.database,
       phases: await phaseMedians(options.client, workflowIds.slice(options.warmup, options.warmup + 50)),
     };
   } finally {

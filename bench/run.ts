@@ -46,23 +46,23 @@ async function main(): Promise<void> {
   try {
     connection = await Connection.connect({ address: server.address });
     const client = new Client({ connection });
-    const serverPid = server.process.pid;
-    const serverMetricsUrl = server.metricsUrl;
+    // CPU and database requests per alert, read at 8 in flight (and for Temporal's floor).
+    const costs = { serverPid: server.process.pid, serverMetricsUrl: server.metricsUrl };
     // As `talon start` runs: the ingest's client on the worker's connection, eager starts
     // (BENCH_EAGER=0: a separate gRPC client, as `talon serve` next to `talon worker`).
-    const common = { address: server.address, client, bundle, serverPid, serverMetricsUrl, eager: process.env.BENCH_EAGER !== '0' };
+    const common = { address: server.address, client, bundle, eager: process.env.BENCH_EAGER !== '0' };
     // Latency first, on a fresh server: the throughput phase leaves thousands of workflows queued.
     step(`latency: ${SETTINGS.latency.count} alerts at concurrency ${SETTINGS.latency.concurrency}, worker in this process`);
-    const latency = await measureLatency({ ...common, ...SETTINGS.latency });
+    const latency = await measureLatency({ ...common, ...SETTINGS.latency, costs });
     step(`latency again with the action as a local activity (local: true)`);
-    const latencyLocal = await measureLatency({ ...common, ...SETTINGS.latency, local: true });
+    const latencyLocal = await measureLatency({ ...common, ...SETTINGS.latency, local: true, costs });
     step(`latency at ${SETTINGS.trickle.concurrency} in flight, in a lane and local`);
     const trickle = {
       lane: await measureLatency({ ...common, ...SETTINGS.trickle }),
       local: await measureLatency({ ...common, ...SETTINGS.trickle, local: true }),
     };
     step(`Temporal's floor: ${SETTINGS.floor.count} no-op workflows at ${SETTINGS.floor.concurrency} in flight, no talon code`);
-    const floor = await measureFloor({ address: server.address, serverPid, serverMetricsUrl, ...SETTINGS.floor });
+    const floor = await measureFloor({ address: server.address, ...costs, ...SETTINGS.floor });
     step(`ingest throughput: ${SETTINGS.ingest.count} alerts per mode at concurrency ${SETTINGS.ingest.concurrency}`);
     // No worker polls this queue, so only the start is measured; the action URL is never called.
     const ingestRules = await loadYaml(ingestRulesYaml('http://127.0.0.1:9/hit'));

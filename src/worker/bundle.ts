@@ -11,14 +11,15 @@ export const WORKFLOWS_PATH = fileURLToPath(new URL('workflows/index.ts', packag
 export const PREBUILT_BUNDLE_PATH = fileURLToPath(new URL('dist/workflow-bundle.js', packageRoot()));
 export const PREBUILT_TRACED_BUNDLE_PATH = fileURLToPath(new URL('dist/workflow-bundle-traced.js', packageRoot()));
 
-const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} };
+/** Webpack's progress and module listing, which bundling otherwise prints. */
+export const QUIET_BUNDLER_LOGGER = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} };
 
 /** Bundles the workflow code (webpack, ~3 s): tests and the benchmark do it once per run. */
 export async function bundleWorkflows(traced = true): Promise<{ code: string }> {
   const { code } = await bundleWorkflowCode({
     workflowsPath: WORKFLOWS_PATH,
     workflowInterceptorModules: traced ? WORKFLOW_INTERCEPTOR_MODULES : [],
-    logger: quiet,
+    logger: QUIET_BUNDLER_LOGGER,
   });
   return { code };
 }

@@ -32,7 +32,8 @@ export interface WorkerOptions {
   identity?: string;
   /**
    * All-in-one (`talon start`): true while the ingest in this process has a burst in hand; the
-   * playbook worker then runs at most 2 workflow tasks at a time (src/worker/ingest-first-slots.ts).
+   * playbook worker then takes on new runs 2 workflow tasks at a time, runs in its cache going on
+   * (src/worker/ingest-first-slots.ts).
    */
   ingestBusy?: () => boolean;
 }
@@ -44,7 +45,7 @@ export interface TalonWorker {
   shutdown(): void;
 }
 
-/** Workflow tasks the playbook worker keeps running while the ingest beside it is busy. */
+/** Workflow tasks of new runs the playbook worker keeps taking on while the ingest beside it is busy. */
 const INGEST_BUSY_WORKFLOW_TASKS = 2;
 
 /** Each lane's activity types: actionners by their spec's lane (default the category), notifiers in theirs. */
