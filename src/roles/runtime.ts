@@ -85,7 +85,12 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       // With encryption on, the embedded UI decrypts through this process's ingest (`/codec`).
       const scheme = config.tls.cert_file ? 'https' : 'http';
       const uiCodecEndpoint = options.ingest && config.encryption.keys.length > 0 ? `${scheme}://127.0.0.1:${config.listen_port}/codec` : undefined;
-      devServer = await startDevServer({ port, uiPort: ui_port, dbFilename: db_filename, namespace: temporal.namespace, log, uiCodecEndpoint });
+      // Its failures (a taken port, a locked database file) are the server's own words, not a stack.
+      devServer = await startDevServer({ port, uiPort: ui_port, dbFilename: db_filename, namespace: temporal.namespace, log, uiCodecEndpoint }).catch(
+        (error: unknown) => {
+          throw new StartupError(error instanceof Error ? error.message : String(error));
+        },
+      );
       cleanups.push(() => devServer!.stop());
     }
     const address = devServer?.address ?? temporal.address ?? `127.0.0.1:${temporal.embedded.port}`;

@@ -8,7 +8,6 @@ describe('talon start under a burst', () => {
   it('answers 200 to 500 distinct alerts sent all at once while its worker runs them', async () => {
     const { talon, http } = await spawnTalonStart();
     try {
-      await talon.waitFor(/Ingest endpoint: /, 90_000);
       const tag = Date.now();
       const answers = await Promise.all(
         Array.from({ length: 500 }, async (_, i) => {
@@ -26,7 +25,7 @@ describe('talon start under a burst', () => {
       expect(answers.every((a) => a.body.status === 'started')).toBe(true);
       expect(new Set(answers.map((a) => a.body.workflowId)).size).toBe(500);
     } finally {
-      expect(await talon.kill('SIGTERM')).toBe(0);
+      expect(await talon.kill('SIGTERM'), talon.output()).toBe(0);
     }
   }, 240_000);
 });

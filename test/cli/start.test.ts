@@ -1,13 +1,17 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
-import { spawnTalonStart } from '../support/cli.ts';
+import { freePort } from '../../src/temporal/dev-server.ts';
+import { runTalon, spawnTalonStart } from '../support/cli.ts';
 
 describe('talon start (all-in-one)', () => {
   it('embeds a Temporal dev server with UI and SQLite, runs worker and ingest, and shuts down on SIGTERM', async () => {
     const { talon, grpc, ui, http } = await spawnTalonStart();
     try {
-      await talon.waitFor(/Ingest endpoint: /, 90_000);
       expect(talon.output()).toContain(`Temporal UI:     http://127.0.0.1:${ui}`);
       // The zero-configuration quick start has no caller authentication, and says so.
       // Logged as JSON on stdout (asynchronously), apart from the stderr lines above.
@@ -32,8 +36,7 @@ describe('talon start (all-in-one)', () => {
       expect(report.outcome).toBe('dry_run');
       await connection.close();
     } finally {
-      const code = await talon.kill('SIGTERM');
-      expect(code).toBe(0);
+      expect(await talon.kill('SIGTERM'), talon.output()).toBe(0);
       // Neither the SDK's signal handling nor the shutdown logs an error (JSON level 50/60).
       expect(talon.output()).not.toMatch(/"level":(50|60)/);
       // Nor warns that the lanes' workers (activities only, by design) poll no workflow tasks.
@@ -47,7 +50,6 @@ describe('talon start (all-in-one)', () => {
     const key = `k1:${randomBytes(32).toString('base64')}`;
     const { talon, ui, http } = await spawnTalonStart({ ENCRYPTION_KEYS: key });
     try {
-      await talon.waitFor(/Ingest endpoint: /, 90_000);
       const settings = (await (await fetch(`http://127.0.0.1:${ui}/api/v1/settings`)).json()) as { Codec?: { Endpoint?: string } };
       expect(settings.Codec?.Endpoint).toBe(`http://127.0.0.1:${http}/codec`);
       const origin = `http://127.0.0.1:${ui}`;
@@ -60,7 +62,30 @@ describe('talon start (all-in-one)', () => {
       expect(response.headers.get('access-control-allow-origin')).toBe(origin);
       expect(talon.output()).not.toContain(key.slice(3));
     } finally {
-      expect(await talon.kill('SIGTERM')).toBe(0);
+      expect(await talon.kill('SIGTERM'), talon.output()).toBe(0);
     }
   }, 180_000);
+
+  it("on a taken port, exits 1 with the embedded server's own reason and no stack", async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (taken.address() as { port: number }).port;
+      const result = await runTalon(['start', '-r', 'playbooks/rules.yaml'], {
+        env: {
+          TEMPORAL_ADDRESS: '',
+          TEMPORAL_EMBEDDED_PORT: String(port),
+          TEMPORAL_EMBEDDED_UI_PORT: String(await freePort()),
+          TEMPORAL_EMBEDDED_DB_FILENAME: join(mkdtempSync(join(tmpdir(), 'talon-start-')), 'temporal.db'),
+          LISTEN_ADDRESS: '127.0.0.1',
+          LISTEN_PORT: String(await freePort()),
+        },
+      });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain(`listen tcp 127.0.0.1:${port}: bind: address already in use`);
+      expect(result.stderr).not.toMatch(/\n\s+at /);
+    } finally {
+      taken.close();
+    }
+  }, 60_000);
 });

@@ -81,18 +81,31 @@ export function spawnTalon(args: string[], env: Record<string, string> = {}): Ta
   };
 }
 
-/** `talon start` with the default playbook on free ports: its own embedded server, a SQLite file in a temporary folder. */
+/**
+ * `talon start` with the default playbook on free ports (its own embedded server, a SQLite file in
+ * a temporary folder), resolved once its ingest is up. A port found free can be taken by another
+ * test's process before talon binds it, so a start that fails on a taken port is tried again on new ones.
+ */
 export async function spawnTalonStart(env: Record<string, string> = {}): Promise<{ talon: TalonProcess; grpc: number; ui: number; http: number }> {
-  const [grpc, ui, http] = [await freePort(), await freePort(), await freePort()];
-  const db = join(mkdtempSync(join(tmpdir(), 'talon-start-')), 'temporal.db');
-  const talon = spawnTalon(['start', '-r', 'playbooks/rules.yaml'], {
-    TEMPORAL_ADDRESS: '',
-    TEMPORAL_EMBEDDED_PORT: String(grpc),
-    TEMPORAL_EMBEDDED_UI_PORT: String(ui),
-    TEMPORAL_EMBEDDED_DB_FILENAME: db,
-    LISTEN_ADDRESS: '127.0.0.1',
-    LISTEN_PORT: String(http),
-    ...env,
-  });
-  return { talon, grpc, ui, http };
+  for (let attempt = 1; ; attempt++) {
+    const [grpc, ui, http] = [await freePort(), await freePort(), await freePort()];
+    const db = join(mkdtempSync(join(tmpdir(), 'talon-start-')), 'temporal.db');
+    const talon = spawnTalon(['start', '-r', 'playbooks/rules.yaml'], {
+      TEMPORAL_ADDRESS: '',
+      TEMPORAL_EMBEDDED_PORT: String(grpc),
+      TEMPORAL_EMBEDDED_UI_PORT: String(ui),
+      TEMPORAL_EMBEDDED_DB_FILENAME: db,
+      LISTEN_ADDRESS: '127.0.0.1',
+      LISTEN_PORT: String(http),
+      ...env,
+    });
+    try {
+      await talon.waitFor(/Ingest endpoint: /, 90_000);
+      return { talon, grpc, ui, http };
+    } catch (error) {
+      await talon.kill('SIGTERM');
+      if (attempt < 3 && /address already in use|EADDRINUSE/.test(talon.output())) continue;
+      throw error;
+    }
+  }
 }

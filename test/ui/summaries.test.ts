@@ -15,7 +15,6 @@ let http: number;
 
 beforeAll(async () => {
   ({ talon, ui, http } = await spawnTalonStart());
-  await talon.waitFor(/Ingest endpoint/);
   browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox'] });
 });
 
