@@ -93,6 +93,7 @@ export const ENVIRONMENT_VARIABLES: readonly EnvironmentVariable[] = Object.free
     ['TEMPORAL_EMBEDDED_PORT', 'temporal.embedded.port', 'string', 'Port of the embedded dev server.'],
     ['TEMPORAL_EMBEDDED_UI_PORT', 'temporal.embedded.ui_port', 'string', 'Web UI port of the embedded dev server.'],
     ['TEMPORAL_EMBEDDED_DB_FILENAME', 'temporal.embedded.db_filename', 'string', 'Embedded dev server SQLite file.'],
+    ['TEMPORAL_EMBEDDED_DB_SYNCHRONOUS', 'temporal.embedded.db_synchronous', 'string', 'How the embedded SQLite file commits: full or normal.'],
   ]),
   ...rows(true, [
     ['AWS_REGION', 'aws.region', 'string', 'AWS region.'],

@@ -42,6 +42,12 @@ const temporalEmbedded = z
       .min(1)
       .default('.data/temporal.db')
       .describe('SQLite file of the embedded dev server; relative paths are from the working directory.'),
+    db_synchronous: z
+      .enum(['full', 'normal'])
+      .default('full')
+      .describe(
+        "How the embedded server's SQLite file (write-ahead log) commits: `full` syncs every commit to disk, so no alert answered 200 is lost even to a power cut; `normal` syncs at checkpoints, accepts more alerts per second and survives a crash of talon or Temporal, but a power cut or OS crash can lose the last commits.",
+      ),
   })
   .strict();
 

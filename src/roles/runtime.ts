@@ -81,16 +81,22 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   try {
     let devServer: DevServer | undefined;
     if (options.embed && !temporal.address) {
-      const { port, ui_port, db_filename } = temporal.embedded;
+      const { port, ui_port, db_filename, db_synchronous } = temporal.embedded;
       // With encryption on, the embedded UI decrypts through this process's ingest (`/codec`).
       const scheme = config.tls.cert_file ? 'https' : 'http';
       const uiCodecEndpoint = options.ingest && config.encryption.keys.length > 0 ? `${scheme}://127.0.0.1:${config.listen_port}/codec` : undefined;
       // Its failures (a taken port, a locked database file) are the server's own words, not a stack.
-      devServer = await startDevServer({ port, uiPort: ui_port, dbFilename: db_filename, namespace: temporal.namespace, log, uiCodecEndpoint }).catch(
-        (error: unknown) => {
-          throw new StartupError(error instanceof Error ? error.message : String(error));
-        },
-      );
+      devServer = await startDevServer({
+        port,
+        uiPort: ui_port,
+        dbFilename: db_filename,
+        dbSynchronous: db_synchronous,
+        namespace: temporal.namespace,
+        log,
+        uiCodecEndpoint,
+      }).catch((error: unknown) => {
+        throw new StartupError(error instanceof Error ? error.message : String(error));
+      });
       cleanups.push(() => devServer!.stop());
     }
     const address = devServer?.address ?? temporal.address ?? `127.0.0.1:${temporal.embedded.port}`;

@@ -1,17 +1,21 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../../src/temporal/dev-server.ts';
-import { runTalon, spawnTalonStart } from '../support/cli.ts';
+import { childCommandLines, runTalon, spawnTalonStart } from '../support/cli.ts';
 
 describe('talon start (all-in-one)', () => {
   it('embeds a Temporal dev server with UI and SQLite, runs worker and ingest, and shuts down on SIGTERM', async () => {
-    const { talon, grpc, ui, http } = await spawnTalonStart();
+    const { talon, grpc, ui, http, db } = await spawnTalonStart();
     try {
+      // Its SQLite file in WAL mode, every commit synced (temporal.embedded.db_synchronous: full).
+      const server = childCommandLines(talon.child.pid).find((args) => args.includes('start-dev'));
+      expect(server?.join(' ')).toContain(`--db-filename ${db} --sqlite-pragma journal_mode=wal --sqlite-pragma synchronous=full`);
+      expect(existsSync(`${db}-wal`)).toBe(true);
       expect(talon.output()).toContain(`Temporal UI:     http://127.0.0.1:${ui}`);
       // The zero-configuration quick start has no caller authentication, and says so.
       // Logged as JSON on stdout (asynchronously), apart from the stderr lines above.
@@ -48,8 +52,10 @@ describe('talon start (all-in-one)', () => {
 
   it("with encryption keys, points its embedded UI at the ingest's codec endpoint, which decodes for that origin", async () => {
     const key = `k1:${randomBytes(32).toString('base64')}`;
-    const { talon, ui, http } = await spawnTalonStart({ ENCRYPTION_KEYS: key });
+    // And the file synced at checkpoints only, as configured.
+    const { talon, ui, http } = await spawnTalonStart({ ENCRYPTION_KEYS: key, TEMPORAL_EMBEDDED_DB_SYNCHRONOUS: 'normal' });
     try {
+      expect(childCommandLines(talon.child.pid).find((args) => args.includes('start-dev'))).toContain('synchronous=normal');
       const settings = (await (await fetch(`http://127.0.0.1:${ui}/api/v1/settings`)).json()) as { Codec?: { Endpoint?: string } };
       expect(settings.Codec?.Endpoint).toBe(`http://127.0.0.1:${http}/codec`);
       const origin = `http://127.0.0.1:${ui}`;

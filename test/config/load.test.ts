@@ -69,7 +69,7 @@ const DEFAULTS = {
     namespace: 'default',
     task_queue: 'talon',
     tls: { enabled: false },
-    embedded: { port: 7233, ui_port: 8233, db_filename: '.data/temporal.db' },
+    embedded: { port: 7233, ui_port: 8233, db_filename: '.data/temporal.db', db_synchronous: 'full' },
   },
 };
 
@@ -89,7 +89,7 @@ describe('loadConfig defaults', () => {
 
   it('fills the defaults of a section the file gives only partly', () => {
     const config = loadConfig({ file: file('partial.yaml', 'temporal:\n  embedded:\n    port: 7000\n'), env: {} });
-    expect(config.temporal.embedded).toEqual({ port: 7000, ui_port: 8233, db_filename: '.data/temporal.db' });
+    expect(config.temporal.embedded).toEqual({ port: 7000, ui_port: 8233, db_filename: '.data/temporal.db', db_synchronous: 'full' });
     expect(config.temporal.tls).toEqual({ enabled: false });
   });
 
@@ -190,6 +190,7 @@ describe('loadConfig environment', () => {
         TEMPORAL_EMBEDDED_PORT: '17233',
         TEMPORAL_EMBEDDED_UI_PORT: '18233',
         TEMPORAL_EMBEDDED_DB_FILENAME: '/var/lib/talon/temporal.db',
+        TEMPORAL_EMBEDDED_DB_SYNCHRONOUS: 'normal',
       },
     });
     expect(config.temporal).toEqual({
@@ -204,7 +205,7 @@ describe('loadConfig environment', () => {
         client_cert_path: '/cert.pem',
         client_key_path: '/key.pem',
       },
-      embedded: { port: 17233, ui_port: 18233, db_filename: '/var/lib/talon/temporal.db' },
+      embedded: { port: 17233, ui_port: 18233, db_filename: '/var/lib/talon/temporal.db', db_synchronous: 'normal' },
     });
   });
 
@@ -218,6 +219,9 @@ describe('loadConfig environment', () => {
   it('names the variable when its value fails validation', () => {
     expect(problemsOf(() => loadConfig({ env: { LISTEN_PORT: 'http' } }))).toEqual([
       'listen_port: expected number, received NaN (from environment variable LISTEN_PORT)',
+    ]);
+    expect(problemsOf(() => loadConfig({ env: { TEMPORAL_EMBEDDED_DB_SYNCHRONOUS: 'off' } }))).toEqual([
+      'temporal.embedded.db_synchronous: Invalid option: expected one of "full"|"normal" (from environment variable TEMPORAL_EMBEDDED_DB_SYNCHRONOUS)',
     ]);
   });
 });

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -86,7 +86,7 @@ export function spawnTalon(args: string[], env: Record<string, string> = {}): Ta
  * a temporary folder), resolved once its ingest is up. A port found free can be taken by another
  * test's process before talon binds it, so a start that fails on a taken port is tried again on new ones.
  */
-export async function spawnTalonStart(env: Record<string, string> = {}): Promise<{ talon: TalonProcess; grpc: number; ui: number; http: number }> {
+export async function spawnTalonStart(env: Record<string, string> = {}): Promise<{ talon: TalonProcess; grpc: number; ui: number; http: number; db: string }> {
   for (let attempt = 1; ; attempt++) {
     const [grpc, ui, http] = [await freePort(), await freePort(), await freePort()];
     const db = join(mkdtempSync(join(tmpdir(), 'talon-start-')), 'temporal.db');
@@ -101,11 +101,17 @@ export async function spawnTalonStart(env: Record<string, string> = {}): Promise
     });
     try {
       await talon.waitFor(/Ingest endpoint: /, 90_000);
-      return { talon, grpc, ui, http };
+      return { talon, grpc, ui, http, db };
     } catch (error) {
       await talon.kill('SIGTERM');
       if (attempt < 3 && /address already in use|EADDRINUSE/.test(talon.output())) continue;
       throw error;
     }
   }
+}
+
+/** The command lines of a process's children (Linux `/proc`), e.g. the embedded Temporal server of `talon start`. */
+export function childCommandLines(pid: number | undefined): string[][] {
+  const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+  return children.map((child) => readFileSync(`/proc/${child}/cmdline`, 'utf8').split('\0').filter(Boolean));
 }
