@@ -81,7 +81,7 @@ export function figures(
     floor: { events: settings.floor.count, concurrency: settings.floor.concurrency, ...floor },
     working: {
       ...working,
-      // The raw rate of the same server (talon start's own), measured right after.
+      // The raw rate of the same server (talon start's own), half before the alerts and half after.
       acceptedToRawRatio: round(working.acceptedPerSec / working.rawPerSec, 3),
       completedToRawRatio: round(working.completedPerSec / working.rawPerSec, 3),
     },
@@ -89,6 +89,8 @@ export function figures(
       acceptedPerSec: workingLocal.acceptedPerSec,
       completedPerSec: workingLocal.completedPerSec,
       rawPerSec: workingLocal.rawPerSec,
+      rawBeforePerSec: workingLocal.rawBeforePerSec,
+      rawAfterPerSec: workingLocal.rawAfterPerSec,
       failed: workingLocal.failed,
       acceptedToRawRatio: round(workingLocal.acceptedPerSec / workingLocal.rawPerSec, 3),
       completedToRawRatio: round(workingLocal.completedPerSec / workingLocal.rawPerSec, 3),
@@ -165,7 +167,7 @@ export function formatTable(f: Figures, settings: BenchSettings): string {
     [`Ingest while the worker works (${f.working.alerts} alerts to a talon start process)`, ''],
     ['  accepted (200 started) / completed (action done)', `${f.working.acceptedPerSec} / ${f.working.completedPerSec} alerts/s`],
     [
-      `  ratio to the raw start rate of its server (${f.working.rawPerSec} /s, no worker), accepted / completed`,
+      `  ratio to the raw start rate of its server (${f.working.rawPerSec} /s, no worker; ${f.working.rawBeforePerSec} before, ${f.working.rawAfterPerSec} after), accepted / completed`,
       `${f.working.acceptedToRawRatio} / ${f.working.completedToRawRatio}`,
     ],
     ['  failed requests', `${f.working.failed}`],

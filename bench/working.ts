@@ -8,16 +8,20 @@ import { ArrivalRecorder } from './target.ts';
 
 // The ingest while the worker works, in a real `talon start` process (ingest + worker, its own
 // embedded Temporal server): alerts sent as fast as the ingest answers; "accepted" counts 200s per
-// second, "completed" the actions that arrived per second, until the last. Then the raw start rate
-// of the same server (a client in this process, a queue no worker polls), for the ratios.
+// second, "completed" the actions that arrived per second, until the last. For the ratios, the raw
+// start rate of the same server (a client in this process, a queue no worker polls), half measured
+// before and half after, so that the host's drift over the run and the database's growth fall on both.
 
 export interface WorkingRun {
   readonly alerts: number;
   readonly acceptedPerSec: number;
   readonly completedPerSec: number;
   readonly failed: number;
-  /** `workflow.start` per second on the same server, no worker polling that queue. */
+  /** `workflow.start` per second on the same server, no worker polling that queue: before and after pooled. */
   readonly rawPerSec: number;
+  /** The two halves of it. */
+  readonly rawBeforePerSec: number;
+  readonly rawAfterPerSec: number;
   /** The `talon start` process (ingest + worker), started and idle, and after all 1,000 completed; MB. */
   readonly rssIdleMb: number;
   readonly rssAfterMb: number;
@@ -38,9 +42,19 @@ export async function measureWhileWorking(options: { count: number; concurrency:
       const response = await fetch(`http://127.0.0.1:${http}/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: alertBody(id) });
       if (response.status !== 200) throw new Error(`ingest answered ${response.status} ${await response.text()}`);
     };
+    const rawRules = await loadYaml(ingestRulesYaml('http://127.0.0.1:9/hit'));
+    const client = new Client({ connection });
+    const rawStarts = async (half: 'before' | 'after') => {
+      const inputs = Array.from({ length: Math.ceil(options.count / 2) }, (_, i) => prepareRawStart(rawRules, `working-raw-${half}-${i}`));
+      return runPool(inputs.length, options.concurrency, async (i) => {
+        const { workflowId, input, searchAttributes } = inputs[i]!;
+        await client.workflow.start('playbook', playbookStartOptions('bench-working-unpolled', workflowId, input, searchAttributes));
+      });
+    };
     // Idle: started, the worker polling, nothing sent yet.
     await new Promise((r) => setTimeout(r, 2000));
     const rssIdle = rssOf(pid);
+    const rawBefore = await rawStarts('before');
     const ids = Array.from({ length: options.count }, (_, i) => `working-${i}`);
     const started = performance.now();
     const sent = await runPool(options.count, options.concurrency, (i) => post(ids[i]!), options.timeoutMs);
@@ -51,19 +65,16 @@ export async function measureWhileWorking(options: { count: number; concurrency:
     await new Promise((r) => setTimeout(r, 2000));
     const rssAfter = rssOf(pid);
 
-    const rawRules = await loadYaml(ingestRulesYaml('http://127.0.0.1:9/hit'));
-    const inputs = Array.from({ length: options.count }, (_, i) => prepareRawStart(rawRules, `working-raw-${i}`));
-    const client = new Client({ connection });
-    const raw = await runPool(inputs.length, options.concurrency, async (i) => {
-      const { workflowId, input, searchAttributes } = inputs[i]!;
-      await client.workflow.start('playbook', playbookStartOptions('bench-working-unpolled', workflowId, input, searchAttributes));
-    });
+    const rawAfter = await rawStarts('after');
+    const raw = { done: rawBefore.done + rawAfter.done, failed: rawBefore.failed + rawAfter.failed, elapsedMs: rawBefore.elapsedMs + rawAfter.elapsedMs };
     return {
       alerts: options.count,
       acceptedPerSec: round((sent.done - sent.failed) / ((acceptedAt - started) / 1000)),
       completedPerSec: round(target.arrivals.size / ((lastArrival - started) / 1000)),
       failed: sent.failed,
       rawPerSec: round(ratePerSecond(raw)),
+      rawBeforePerSec: round(ratePerSecond(rawBefore)),
+      rawAfterPerSec: round(ratePerSecond(rawAfter)),
       rssIdleMb: round(rssIdle / MB),
       rssAfterMb: round(rssAfter / MB),
       serverRssMb: round(Math.max(0, ...childrenOf(pid).map(rssOf)) / MB),
