@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../src/temporal/dev-server.ts';
 import { percentile, round } from './pool.ts';
+import { talonStartEnv } from './processes.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = join(ROOT, 'bin/talon.js');
@@ -89,14 +90,7 @@ async function main(): Promise<void> {
   const [grpc, ui, http, servePort] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const db = join(mkdtempSync(join(tmpdir(), 'talon-bench-cli-')), 'temporal.db');
   const started = performance.now();
-  const start = spawnRole(['start'], {
-    TEMPORAL_ADDRESS: '',
-    TEMPORAL_EMBEDDED_PORT: String(grpc),
-    TEMPORAL_EMBEDDED_UI_PORT: String(ui),
-    TEMPORAL_EMBEDDED_DB_FILENAME: db,
-    LISTEN_ADDRESS: '127.0.0.1',
-    LISTEN_PORT: String(http),
-  });
+  const start = spawnRole(['start'], talonStartEnv({ grpc, ui, http }, db));
   try {
     await until(() => healthy(http), 60_000, '`talon start` to become healthy');
     const startHealthyMs = performance.now() - started;

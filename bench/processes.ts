@@ -81,6 +81,18 @@ export async function spawnTalon(role: 'start' | 'serve' | 'worker', env: Record
   return { process: child, stderr: () => stderr, stop };
 }
 
+/** The environment of a `talon start` on these loopback ports with its embedded server's database in `db`. */
+export function talonStartEnv(ports: { grpc: number; ui: number; http: number }, db: string): Record<string, string> {
+  return {
+    TEMPORAL_ADDRESS: '',
+    TEMPORAL_EMBEDDED_PORT: String(ports.grpc),
+    TEMPORAL_EMBEDDED_UI_PORT: String(ports.ui),
+    TEMPORAL_EMBEDDED_DB_FILENAME: db,
+    LISTEN_ADDRESS: '127.0.0.1',
+    LISTEN_PORT: String(ports.http),
+  };
+}
+
 export interface BenchTalonStart extends TalonProcess {
   /** Its embedded Temporal server's gRPC port, and the ingest's port. */
   readonly grpc: number;
@@ -97,14 +109,9 @@ export interface BenchTalonStart extends TalonProcess {
 export async function spawnTalonStart(actionUrl: string, dedupWindowSeconds: number, local = false): Promise<BenchTalonStart> {
   const dir = mkdtempSync(join(tmpdir(), 'talon-bench-start-'));
   writeFileSync(join(dir, 'rules.yaml'), ingestRulesYaml(actionUrl, local));
-  const [grpc, http] = [await freePort(), await freePort()];
+  const [grpc, ui, http] = [await freePort(), await freePort(), await freePort()];
   const talon = await spawnTalon('start', {
-    TEMPORAL_ADDRESS: '',
-    TEMPORAL_EMBEDDED_PORT: String(grpc),
-    TEMPORAL_EMBEDDED_UI_PORT: String(await freePort()),
-    TEMPORAL_EMBEDDED_DB_FILENAME: join(dir, 'temporal.db'),
-    LISTEN_ADDRESS: '127.0.0.1',
-    LISTEN_PORT: String(http),
+    ...talonStartEnv({ grpc, ui, http }, join(dir, 'temporal.db')),
     RULES_FILES: join(dir, 'rules.yaml'),
     DEDUPLICATION_TIME_WINDOW_SECONDS: String(dedupWindowSeconds),
   });

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../../src/temporal/dev-server.ts';
+import { talonStartEnv } from '../../bench/processes.ts';
 import { childCommandLines, runTalon, spawnTalonStart } from '../support/cli.ts';
 
 describe('talon start (all-in-one)', () => {
@@ -77,16 +78,9 @@ describe('talon start (all-in-one)', () => {
     await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
     try {
       const port = (taken.address() as { port: number }).port;
-      const result = await runTalon(['start', '-r', 'playbooks/rules.yaml'], {
-        env: {
-          TEMPORAL_ADDRESS: '',
-          TEMPORAL_EMBEDDED_PORT: String(port),
-          TEMPORAL_EMBEDDED_UI_PORT: String(await freePort()),
-          TEMPORAL_EMBEDDED_DB_FILENAME: join(mkdtempSync(join(tmpdir(), 'talon-start-')), 'temporal.db'),
-          LISTEN_ADDRESS: '127.0.0.1',
-          LISTEN_PORT: String(await freePort()),
-        },
-      });
+      const db = join(mkdtempSync(join(tmpdir(), 'talon-start-')), 'temporal.db');
+      const env = talonStartEnv({ grpc: port, ui: await freePort(), http: await freePort() }, db);
+      const result = await runTalon(['start', '-r', 'playbooks/rules.yaml'], { env });
       expect(result.code).toBe(1);
       expect(result.stderr).toContain(`listen tcp 127.0.0.1:${port}: bind: address already in use`);
       expect(result.stderr).not.toMatch(/\n\s+at /);

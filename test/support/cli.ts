@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { childrenOf, talonStartEnv } from '../../bench/processes.ts';
 import { freePort } from '../../src/temporal/dev-server.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/talon.js', import.meta.url));
@@ -90,15 +91,7 @@ export async function spawnTalonStart(env: Record<string, string> = {}): Promise
   for (let attempt = 1; ; attempt++) {
     const [grpc, ui, http] = [await freePort(), await freePort(), await freePort()];
     const db = join(mkdtempSync(join(tmpdir(), 'talon-start-')), 'temporal.db');
-    const talon = spawnTalon(['start', '-r', 'playbooks/rules.yaml'], {
-      TEMPORAL_ADDRESS: '',
-      TEMPORAL_EMBEDDED_PORT: String(grpc),
-      TEMPORAL_EMBEDDED_UI_PORT: String(ui),
-      TEMPORAL_EMBEDDED_DB_FILENAME: db,
-      LISTEN_ADDRESS: '127.0.0.1',
-      LISTEN_PORT: String(http),
-      ...env,
-    });
+    const talon = spawnTalon(['start', '-r', 'playbooks/rules.yaml'], { ...talonStartEnv({ grpc, ui, http }, db), ...env });
     try {
       await talon.waitFor(/Ingest endpoint: /, 90_000);
       return { talon, grpc, ui, http, db };
@@ -112,6 +105,5 @@ export async function spawnTalonStart(env: Record<string, string> = {}): Promise
 
 /** The command lines of a process's children (Linux `/proc`), e.g. the embedded Temporal server of `talon start`. */
 export function childCommandLines(pid: number | undefined): string[][] {
-  const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
-  return children.map((child) => readFileSync(`/proc/${child}/cmdline`, 'utf8').split('\0').filter(Boolean));
+  return childrenOf(pid).map((child) => readFileSync(`/proc/${child}/cmdline`, 'utf8').split('\0').filter(Boolean));
 }
