@@ -1,6 +1,5 @@
 import { Agent, request } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { freePort } from '../../src/temporal/dev-server.ts';
 import { spawnTalon } from '../support/cli.ts';
 import { temporalAddress } from '../support/temporal.ts';
 
@@ -22,13 +21,10 @@ function post(port: number, agent: Agent, n: number): Promise<number> {
 
 describe('talon serve on SIGTERM', () => {
   it('stops accepting at once, answers nothing 200 after the signal, exits 0 within 15 s without error lines', async () => {
-    const port = await freePort();
-    const talon = spawnTalon(['serve', '-r', 'playbooks/rules.yaml'], {
-      TEMPORAL_ADDRESS: temporalAddress(),
-      LISTEN_ADDRESS: '127.0.0.1',
-      LISTEN_PORT: String(port),
-    });
-    await talon.waitFor(/talon started/, 60_000);
+    // Port 0: the kernel's choice, read back from the ready line (no port picked here for another process to take).
+    const talon = spawnTalon(['serve', '-r', 'playbooks/rules.yaml'], { TEMPORAL_ADDRESS: temporalAddress(), LISTEN_ADDRESS: '127.0.0.1', LISTEN_PORT: '0' });
+    const port = Number((await talon.waitFor(/Ingest endpoint: http:\/\/127\.0\.0\.1:(\d+)\//, 60_000))[1]);
+    await talon.waitFor(/talon started/, 10_000);
     const agent = new Agent({ keepAlive: true, maxSockets: 4 });
     try {
       expect(await post(port, agent, 0)).toBe(200);

@@ -3,7 +3,6 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../src/temporal/dev-server.ts';
 import { spawnTalon, type TalonProcess } from '../support/cli.ts';
 import { HttpTarget } from '../support/http-target.ts';
 import { otlpReceiver, type MetricPoint } from '../support/otlp-receiver.ts';
@@ -52,7 +51,6 @@ describe('metrics', () => {
     - { action: call, actionner: http:request, parameters: { url: "${target.url}/act" } }
 `,
     );
-    const ingestPort = await freePort();
     const env = {
       TEMPORAL_ADDRESS: temporalAddress(),
       TEMPORAL_TASK_QUEUE: `metrics-${randomUUID()}`,
@@ -64,12 +62,11 @@ describe('metrics', () => {
       OTEL_COLLECTOR_PORT: String(receiver.port),
       OTEL_COLLECTOR_USE_INSECURE_GRPC: 'true',
     };
-    const processes: TalonProcess[] = [spawnTalon(['worker'], env), spawnTalon(['serve'], { ...env, LISTEN_PORT: String(ingestPort) })];
+    const processes: TalonProcess[] = [spawnTalon(['worker'], env), spawnTalon(['serve'], { ...env, LISTEN_PORT: '0' })];
     cleanups.push(() => Promise.all(processes.map((p) => p.kill('SIGTERM'))));
     const [worker, serve] = processes as [TalonProcess, TalonProcess];
     const workerMetrics = (await worker.waitFor(/"metrics":"(http:\/\/[^"]+)"/))[1]!;
-    await serve.waitFor(/Ingest endpoint/);
-    const ingest = `http://127.0.0.1:${ingestPort}`;
+    const ingest = (await serve.waitFor(/Ingest endpoint: (http:\/\/[\d.:]+)\//))[1]!;
 
     const event = falcoEvent();
     const answer = await fetch(ingest, { method: 'POST', body: JSON.stringify(event), headers: { 'content-type': 'application/json' } });
