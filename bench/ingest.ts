@@ -10,7 +10,7 @@ import { planEvent } from '../src/plan/plan.ts';
 import { listen } from '../src/roles/ingest-server.ts';
 import type { RuleSet } from '../src/rules/index.ts';
 import { alertBody } from './alerts.ts';
-import { runPool, type PoolResult } from './pool.ts';
+import { pooled, runPool, type PoolResult } from './pool.ts';
 
 export type StartMode = 'http' | 'in-process' | 'raw';
 
@@ -88,11 +88,7 @@ const MODES: readonly StartMode[] = ['http', 'in-process', 'raw'];
 export async function measureThroughput(options: ThroughputOptions): Promise<Record<StartMode, PoolResult>> {
   const app = benchApp(temporalStarter(options.client, options.taskQueue), options.ruleSet);
   const server = await listen(app, '127.0.0.1', 0);
-  const totals: Record<StartMode, { done: number; failed: number; elapsedMs: number }> = {
-    http: { done: 0, failed: 0, elapsedMs: 0 },
-    'in-process': { done: 0, failed: 0, elapsedMs: 0 },
-    raw: { done: 0, failed: 0, elapsedMs: 0 },
-  };
+  const rounds: Record<StartMode, PoolResult[]> = { http: [], 'in-process': [], raw: [] };
   try {
     const warm = makeSenders(options, server.url, app, 'warm', options.warmup);
     for (const mode of MODES) await runPool(options.warmup, options.concurrency, warm[mode]);
@@ -100,14 +96,11 @@ export async function measureThroughput(options: ThroughputOptions): Promise<Rec
     for (let round = 0; round < options.rounds; round++) {
       const senders = makeSenders(options, server.url, app, `r${round}`, perRound);
       for (const mode of MODES) {
-        const result = await runPool(perRound, options.concurrency, senders[mode]);
-        totals[mode].done += result.done;
-        totals[mode].failed += result.failed;
-        totals[mode].elapsedMs += result.elapsedMs;
+        rounds[mode].push(await runPool(perRound, options.concurrency, senders[mode]));
       }
     }
   } finally {
     await server.close();
   }
-  return totals;
+  return { http: pooled(rounds.http), 'in-process': pooled(rounds['in-process']), raw: pooled(rounds.raw) };
 }

@@ -44,6 +44,15 @@ export function percentile(sorted: readonly number[], p: number): number {
 }
 
 /** Successful tasks per second. */
+/** Several runs of the same work as one: their counts and times added. */
+export function pooled(results: readonly PoolResult[]): PoolResult {
+  return {
+    done: results.reduce((n, r) => n + r.done, 0),
+    failed: results.reduce((n, r) => n + r.failed, 0),
+    elapsedMs: results.reduce((n, r) => n + r.elapsedMs, 0),
+  };
+}
+
 export function ratePerSecond(result: PoolResult): number {
   return (result.done - result.failed) / (result.elapsedMs / 1000);
 }

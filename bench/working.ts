@@ -2,7 +2,7 @@ import { Client, Connection } from '@temporalio/client';
 import { playbookStartOptions } from '../src/ingest/starter.ts';
 import { alertBody, ingestRulesYaml, loadYaml } from './alerts.ts';
 import { prepareRawStart } from './ingest.ts';
-import { ratePerSecond, round, runPool } from './pool.ts';
+import { pooled, ratePerSecond, round, runPool } from './pool.ts';
 import { childrenOf, rssOf, spawnTalonStart } from './processes.ts';
 import { ArrivalRecorder } from './target.ts';
 
@@ -66,13 +66,12 @@ export async function measureWhileWorking(options: { count: number; concurrency:
     const rssAfter = rssOf(pid);
 
     const rawAfter = await rawStarts('after');
-    const raw = { done: rawBefore.done + rawAfter.done, failed: rawBefore.failed + rawAfter.failed, elapsedMs: rawBefore.elapsedMs + rawAfter.elapsedMs };
     return {
       alerts: options.count,
       acceptedPerSec: round((sent.done - sent.failed) / ((acceptedAt - started) / 1000)),
       completedPerSec: round(target.arrivals.size / ((lastArrival - started) / 1000)),
       failed: sent.failed,
-      rawPerSec: round(ratePerSecond(raw)),
+      rawPerSec: round(ratePerSecond(pooled([rawBefore, rawAfter]))),
       rawBeforePerSec: round(ratePerSecond(rawBefore)),
       rawAfterPerSec: round(ratePerSecond(rawAfter)),
       rssIdleMb: round(rssIdle / MB),

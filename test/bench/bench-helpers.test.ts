@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { alertBody, BENCH_FALCO_RULE, ingestRulesYaml, loadYaml, manyRulesYaml } from '../../bench/alerts.ts';
-import { percentile, runPool } from '../../bench/pool.ts';
+import { percentile, pooled, ratePerSecond, runPool } from '../../bench/pool.ts';
 import { cpuMsOf } from '../../bench/processes.ts';
 import { persistenceCounts, writesPerAlert } from '../../bench/server-writes.ts';
 import { decodeEvent } from '../../src/events/decode.ts';
@@ -27,6 +27,15 @@ describe('bench helpers', () => {
     });
     expect(most).toBe(3);
     expect(result).toMatchObject({ done: 20, failed: 4 });
+  });
+
+  it('pools runs of the same work into one rate', () => {
+    const both = pooled([
+      { done: 100, failed: 0, elapsedMs: 1000 },
+      { done: 50, failed: 10, elapsedMs: 1000 },
+    ]);
+    expect(both).toEqual({ done: 150, failed: 10, elapsedMs: 2000 });
+    expect(ratePerSecond(both)).toBe(70);
   });
 
   it("reads a process's CPU time from /proc, and NaN for one that is gone", () => {
