@@ -1,18 +1,21 @@
 import type { CustomSlotSupplier, SlotPermit, SlotReserveContext, WorkerTuner, WorkflowSlotInfo } from '@temporalio/worker';
 
 /**
- * `talon start` runs the ingest and the worker in one process on the same CPUs. falcosidekick never
- * retries an alert, so while the ingest is taking a burst the worker takes on new runs only
- * `minimum` workflow tasks at a time (the first task of a run is its dearest: the sandbox set up,
- * the input decoded) and the CPU goes to accepting alerts first. Runs already in this worker's
- * cache go on unhindered (their tasks come on the sticky queue), and the minimum keeps new ones
- * starting through any burst, however long.
+ * `talon start` runs the ingest and the worker in one process on the same CPUs and the same
+ * embedded server. falcosidekick never retries an alert, so while the ingest is taking a burst the
+ * worker takes on new runs only `minimum` workflow tasks at a time and at most one every `paceMs`
+ * (a new run brings its whole life's server writes with it: a run's first task is where they
+ * start), so the server's one database connection and the CPUs go to accepting alerts first. Runs
+ * already in this worker's cache go on unhindered (their tasks come on the sticky queue), and the
+ * pace keeps new ones starting through any burst, however long.
  */
 export interface IngestFirstOptions {
   /** Workflow tasks at most, as `maxConcurrentWorkflowTaskExecutions` would set. */
   readonly maximum: number;
   /** Workflow tasks of new runs (the shared queue, not sticky) always allowed, busy or not. */
   readonly minimum: number;
+  /** While busy, a workflow task of a new run at most this often; 0, as often as `minimum` allows. @default 0 */
+  readonly paceMs?: number;
   /** True while the ingest has a burst in hand. */
   readonly ingestBusy: () => boolean;
   /** How often a held reservation looks again. @default 20 */
@@ -23,20 +26,26 @@ interface Permit extends SlotPermit {
   readonly sticky: boolean;
 }
 
-/** The workflow-task slot supplier: every slot while the ingest is calm; while busy, `minimum` for new runs. */
+/** The workflow-task slot supplier: every slot while the ingest is calm; while busy, `minimum` for new runs, paced. */
 export function ingestFirstSlots(
   options: IngestFirstOptions,
 ): CustomSlotSupplier<WorkflowSlotInfo> & { readonly used: { readonly sticky: number; readonly shared: number } } {
   let sticky = 0;
   let shared = 0;
+  let lastSharedAt = Number.NEGATIVE_INFINITY;
   const recheckMs = options.recheckMs ?? 20;
+  const paceMs = options.paceMs ?? 0;
   const free = (isSticky: boolean) => {
     if (sticky + shared >= options.maximum) return false;
-    return isSticky || shared < options.minimum || !options.ingestBusy();
+    if (isSticky || !options.ingestBusy()) return true;
+    return shared < options.minimum && performance.now() - lastSharedAt >= paceMs;
   };
   const take = (isSticky: boolean): Permit => {
     if (isSticky) sticky++;
-    else shared++;
+    else {
+      shared++;
+      lastSharedAt = performance.now();
+    }
     return { sticky: isSticky };
   };
   return {

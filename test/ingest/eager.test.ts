@@ -86,7 +86,7 @@ describe('the worker beside a busy ingest', () => {
     expect(starter.busy?.()).toBe(false);
   });
 
-  it('still runs every playbook while the ingest stays busy: new runs two at a time, never none', async () => {
+  it('still runs every playbook while the ingest stays busy: new runs one at a time and paced, never none', async () => {
     const yielding = await startTestWorker(undefined, { ingestBusy: () => true });
     try {
       const app = appWith(temporalStarter(new Client({ connection: yielding.connection }), yielding.taskQueue, { eager: true }));

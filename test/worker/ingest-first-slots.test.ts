@@ -42,6 +42,32 @@ describe('workflow-task slots that put the ingest first', () => {
     expect(slots.used).toEqual({ sticky: 2, shared: 3 });
   });
 
+  it('while the ingest is busy, takes a new run at most once every `paceMs`, and at once again when calm', async () => {
+    let busy = true;
+    const slots = ingestFirstSlots({ maximum: 6, minimum: 2, paceMs: 150, ingestBusy: () => busy, recheckMs: 5 });
+    const signal = new AbortController().signal;
+    const first = await slots.reserveSlot(shared, signal);
+    const takenAt = performance.now();
+    // Below the minimum, but too soon after the last new run: an eager task is refused, a poll waits.
+    expect(slots.tryReserveSlot(shared)).toBeNull();
+    const second = slots.reserveSlot(shared, signal);
+    expect(await settled(second, 60)).toBe('pending');
+    // Runs in the cache are not paced.
+    await slots.reserveSlot(sticky, signal);
+    expect(await settled(second, 500)).toEqual({ sticky: false });
+    expect(performance.now() - takenAt).toBeGreaterThanOrEqual(150 - 1);
+    // The minimum still holds: two new runs in hand, a third waits however long ago the last came.
+    const third = slots.reserveSlot(shared, signal);
+    expect(await settled(third, 250)).toBe('pending');
+    slots.releaseSlot(release(first));
+    expect(await settled(third, 500)).toEqual({ sticky: false });
+    // Calm: no pace.
+    busy = false;
+    expect(slots.tryReserveSlot(shared)).toEqual({ sticky: false });
+    expect(slots.tryReserveSlot(shared)).toEqual({ sticky: false });
+    expect(slots.used).toEqual({ sticky: 1, shared: 4 });
+  });
+
   it('frees the kind of slot its permit says on release, even while the ingest is busy', async () => {
     const slots = ingestFirstSlots({ maximum: 4, minimum: 1, ingestBusy: () => true, recheckMs: 5 });
     const signal = new AbortController().signal;
