@@ -11,6 +11,9 @@ import { ingestRulesYaml } from './alerts.ts';
 
 const BIN = fileURLToPath(new URL('../bin/talon.js', import.meta.url));
 
+/** What `npm start` and the image pass to node before bin/talon.js (package.json, Dockerfile). */
+export const TALON_NODE_FLAGS = '--max-semi-space-size=8';
+
 /** Resident set of a process in bytes; 0 once it is gone. */
 export function rssOf(pid: number | undefined): number {
   try {
@@ -58,8 +61,9 @@ export interface TalonProcess {
  * ready (its `Temporal:` line, printed once every role it runs is up).
  */
 export async function spawnTalon(role: 'start' | 'serve' | 'worker', env: Record<string, string>, readyWithinMs = 60_000): Promise<TalonProcess> {
-  // BENCH_TALON_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) profiles the talon processes.
-  const nodeArgs = (process.env.BENCH_TALON_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  // The V8 flag `npm start` and the image run talon with; BENCH_TALON_NODE_ARGS (e.g. `--cpu-prof
+  // --cpu-prof-dir=/tmp/prof`) adds to it, or overrides it.
+  const nodeArgs = [TALON_NODE_FLAGS, ...(process.env.BENCH_TALON_NODE_ARGS ?? '').split(' ')].filter(Boolean);
   const child = spawn(process.execPath, [...nodeArgs, BIN, role], {
     // MALLOC_ARENA_MAX as `npm start` and the image set it.
     env: { MALLOC_ARENA_MAX: '2', ...process.env, LOG_LEVEL: 'warn', LOG_FORMAT: 'json', WATCH_RULES: 'false', WORKER_METRICS_PORT: '0', ...env },

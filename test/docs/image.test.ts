@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { TALON_NODE_FLAGS } from '../../bench/processes.ts';
 
 // What can be checked of the image and the compose files without a Docker engine (none here).
 
@@ -17,12 +18,13 @@ describe('the image and compose files', () => {
     expect(runtime).not.toMatch(/COPY (test|\.git|src)\b/);
   });
 
-  it('bound glibc malloc arenas, in the image and in `npm start`, unless the user set their own', () => {
+  it('bound glibc malloc arenas and the V8 young generation, in the image and in `npm start` (arenas: unless the user set their own)', () => {
     const dockerfile = readFileSync('Dockerfile', 'utf8');
     const runtime = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
     expect(runtime).toMatch(/^ENV .*\bMALLOC_ARENA_MAX=2\b/m);
+    expect(runtime).toContain(`ENTRYPOINT ["node", "${TALON_NODE_FLAGS}", "bin/talon.js"]`);
     const scripts = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts;
-    expect(scripts.start).toBe('MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2} node bin/talon.js start');
+    expect(scripts.start).toBe(`MALLOC_ARENA_MAX=\${MALLOC_ARENA_MAX:-2} node ${TALON_NODE_FLAGS} bin/talon.js start`);
   });
 
   it.each(['docker-compose.yml', 'docker-compose.dev.yml'])('%s pins every image and runs the talon services (built from the Dockerfile) read-only', (file) => {
