@@ -48,8 +48,8 @@ export interface TalonWorker {
 /**
  * While the ingest beside it is busy, the playbook worker takes on a new run one workflow task at a
  * time, at most one every 100 ms (10 new runs a second). 1,000 alerts at 32 in flight: accepted
- * 0.68–0.72 of the raw start rate with two at a time and no pace (six runs), 0.73–0.84 with this
- * (eight), completed the same (30–35 /s): the runs held back start once the burst is in.
+ * 0.68–0.72 of the raw start rate with two at a time and no pace (six runs), 0.72–0.84 with this
+ * (seventeen), completed the same (28–35 /s): the runs held back start once the burst is in.
  */
 const INGEST_BUSY_WORKFLOW_TASKS = 1;
 const INGEST_BUSY_NEW_RUN_EVERY_MS = 100;
