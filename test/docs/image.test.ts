@@ -25,6 +25,8 @@ describe('the image and compose files', () => {
     expect(runtime).toContain(`ENTRYPOINT ["node", "${TALON_NODE_FLAGS}", "bin/talon.js"]`);
     const scripts = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts;
     expect(scripts.start).toBe(`MALLOC_ARENA_MAX=\${MALLOC_ARENA_MAX:-2} node ${TALON_NODE_FLAGS} bin/talon.js start`);
+    // The bench's latency phases run talon's worker in the bench's own process, as `talon start` runs it.
+    expect(scripts.bench).toBe(`NODE_OPTIONS="${TALON_NODE_FLAGS} \${NODE_OPTIONS:-}" tsx bench/run.ts`);
   });
 
   it.each(['docker-compose.yml', 'docker-compose.dev.yml'])('%s pins every image and runs the talon services (built from the Dockerfile) read-only', (file) => {
